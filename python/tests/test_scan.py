@@ -125,3 +125,23 @@ def test_length_shorter_than_block_and_length_one(seeded):
         for W in (Window(8, 1, 1), Window(16, 2, math.inf), Window(8, math.inf, 2)):
             _check(seeded, W, L, resets=True, init=True, special=True)
             _check(seeded, W, L, transpose=True)
+
+
+@pytest.mark.parametrize("block", [8, 32, 128])
+@pytest.mark.parametrize("hops,segment", [(1, math.inf), (2, 2), (math.inf, 3), (0, math.inf),
+                                          (1, 1)])
+def test_production_blocks_long(seeded, block, hops, segment):
+    """Compiler-legal blocks, several hundred tokens, gates close to 1 (long memory)."""
+    W = Window(block, hops, segment)
+    rng = seeded.rng
+    L = int(rng.integers(3 * block, 5 * block)) | 1  # odd: never a multiple of the block
+    a = rng.uniform(0.97, 1.0, size=(1, 2, L))
+    a[..., rng.integers(0, L, size=3)] = 1.0
+    x = rng.standard_normal((1, 2, 4, L))
+    init = rng.standard_normal((1, 2, 4))
+    resets = rng.uniform(size=(1, L)) < 0.01
+    for tr in (False, True):
+        y = swr_scan(a, x, W, resets, None if tr else init, transpose=tr)
+        ref = swr_dense(a, x, W, resets, None if tr else init, transpose=tr)
+        err = rel_error(y, ref)
+        assert err <= TOL, f"{W} L={L} transpose={tr} err={err:.3e} {seeded.msg}"
