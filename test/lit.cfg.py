@@ -19,6 +19,9 @@ config.substitutions.append(("%phalanx_src_root", config.phalanx_src_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# FileCheck, not, count and split-file come from the LLVM tools directory.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.phalanx_tools_dir, append_path=True)
 
 tool_dirs = [config.phalanx_tools_dir, config.llvm_tools_dir]
 tools = [

@@ -73,7 +73,8 @@ LogicalResult checkTileCount(Operation *op, StringRef name, Value value,
                            << block << ") = " << expected;
 }
 
-LogicalResult checkBlock(Operation *op, int64_t block) {
+LogicalResult checkBlock(Operation *op, uint64_t rawBlock) {
+  auto block = static_cast<int64_t>(rawBlock);
   if (block < 1)
     return op->emitOpError() << "block must be >= 1, got " << block;
   return success();
@@ -144,9 +145,9 @@ LogicalResult MaskGatesOp::verify() {
   Operation *op = getOperation();
   if (failed(checkBlock(op, getBlock())))
     return failure();
-  if (getSegment() < 1 && getSegment() != WindowAttr::kInf)
-    return emitOpError() << "segment must be >= 1 or -1 (inf), got "
-                         << getSegment();
+  int64_t segment = static_cast<int64_t>(getSegment());
+  if (segment < 1 && segment != WindowAttr::kInf)
+    return emitOpError() << "segment must be >= 1 or -1 (inf), got " << segment;
   if (failed(checkRank(op, "gates", getGates(), 3, "[B, H, L]")))
     return failure();
   if (getGates().getType().getShape() != getMasked().getType().getShape())
@@ -198,8 +199,10 @@ LogicalResult TileScanOp::verify() {
 
 LogicalResult CarrierScanOp::verify() {
   Operation *op = getOperation();
-  if (getHops() < 0 && getHops() != WindowAttr::kInf)
-    return emitOpError() << "hops must be >= 0 or -1 (inf), got " << getHops();
+  // I64Attr accessors return uint64_t; the -1 (inf) sentinel needs a signed view.
+  int64_t hops = static_cast<int64_t>(getHops());
+  if (hops < 0 && hops != WindowAttr::kInf)
+    return emitOpError() << "hops must be >= 0 or -1 (inf), got " << hops;
   if (failed(checkRank(op, "carrier_gates", getCarrierGates(), 3,
                        "[B, H, T]")) ||
       failed(checkRank(op, "carrier_states", getCarrierStates(), 4,
