@@ -16,7 +16,7 @@
 
 // A missing file.
 // RUN: not phalanx-opt %t.does-not-exist.mlir 2>&1 | FileCheck %s --check-prefix=MISSING
-// MISSING: could not open input file
+// MISSING: No such file or directory
 
 // Unknown dialect op and a pass on bad IR.
 // RUN: echo '"swr.unknown"() : () -> ()' > %t.unknown.mlir
