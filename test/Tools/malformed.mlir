@@ -21,4 +21,4 @@
 // Unknown dialect op and a pass on bad IR.
 // RUN: echo '"swr.unknown"() : () -> ()' > %t.unknown.mlir
 // RUN: not phalanx-opt %t.unknown.mlir 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: error: Dialect `swr' not found for custom op 'swr.unknown'
+// UNKNOWN: error: unregistered operation 'swr.unknown' found in dialect ('swr')
