@@ -7,7 +7,11 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -18,6 +22,95 @@
 
 using namespace mlir;
 
+namespace {
+/// Rewrites `memref.copy` whose operands are not both identity-layout memrefs
+/// into `linalg.copy`, which convert-linalg-to-loops turns into plain loops.
+/// The upstream lowering of such a copy calls `memrefCopy` from
+/// libmlir_c_runner_utils, which compiled artifacts must not depend on.
+/// Identity-layout copies stay memref.copy and become an llvm.memcpy.
+struct LowerStridedMemRefCopyPass
+    : public PassWrapper<LowerStridedMemRefCopyPass,
+                         OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerStridedMemRefCopyPass)
+
+  StringRef getArgument() const final { return "phalanx-lower-strided-copy"; }
+  StringRef getDescription() const final {
+    return "Rewrite memref.copy of non-identity layouts into linalg.copy";
+  }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<linalg::LinalgDialect>();
+  }
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      auto src = dyn_cast<MemRefType>(copy.getSource().getType());
+      auto dst = dyn_cast<MemRefType>(copy.getTarget().getType());
+      if (!src || !dst || !src.getLayout().isIdentity() ||
+          !dst.getLayout().isIdentity())
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder builder(copy);
+      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
+  }
+};
+} // namespace
+
+/// Loops and linalg on tensors -> LLVM dialect with packed entry points.
+static void buildCPULoweringPipeline(OpPassManager &pm) {
+  // Tensors -> buffers. Entry functions get identity-layout memrefs so the
+  // runtime can pass plain contiguous descriptors, and results become
+  // out-parameters that the caller allocates (static and dynamic shapes: the
+  // allocation of a result is replaced by its out-parameter).
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  bufferizeOptions.bufferizeFunctionBoundaries = true;
+  bufferizeOptions.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.hoistDynamicAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  // Free the temporaries (one-shot bufferization only allocates).
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // Buffers -> loops and scalars.
+  pm.addNestedPass<func::FuncOp>(std::make_unique<LowerStridedMemRefCopyPass>());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  // bf16 / f16: math in f32, bf16 conversions expanded to integer ops (no
+  // compiler-rt helpers needed); f16 conversions use libgcc's helpers.
+  pm.addPass(math::createMathExtendToSupportedTypes());
+  arith::ArithExpandOpsPassOptions expandOptions;
+  expandOptions.includeBf16 = true;
+  expandOptions.includeF8E8M0 = false;
+  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+
+  // -> LLVM dialect.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(phalanx::createPhalanxEmitEntryWrappers());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void phalanx::buildCPUPipeline(OpPassManager &pm,
                                const CPUPipelineOptions &options) {
   // Model level -> swr on tensors -> loops on tensors.
@@ -27,38 +120,7 @@ void phalanx::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertSWRToSCF());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-
-  // Tensors -> buffers. Entry functions get identity-layout memrefs so the
-  // runtime can pass plain contiguous descriptors, and results become
-  // out-parameters that the caller allocates.
-  bufferization::OneShotBufferizePassOptions bufferizeOptions;
-  bufferizeOptions.bufferizeFunctionBoundaries = true;
-  bufferizeOptions.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
-
-  // Loops and scalars -> LLVM.
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  arith::ArithExpandOpsPassOptions expandOptions;
-  expandOptions.includeBf16 = true;
-  expandOptions.includeF8E8M0 = false;
-  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createPhalanxEmitEntryWrappers());
-  pm.addPass(createCanonicalizerPass());
+  buildCPULoweringPipeline(pm);
 }
 
 void phalanx::registerPhalanxPassesAndPipelines() {
@@ -69,4 +131,11 @@ void phalanx::registerPhalanxPassesAndPipelines() {
       "Lower phalanx.layer / swr.scan on tensors to the LLVM dialect for the "
       "CPU, with packed entry points (docs/artifact-format.md)",
       buildCPUPipeline);
+  PassPipelineRegistration<>(
+      "phalanx-cpu-lowering",
+      "The second half of phalanx-cpu-pipeline: linalg / scf / arith / math "
+      "on tensors (no phalanx or swr ops) to the LLVM dialect with packed "
+      "entry points",
+      buildCPULoweringPipeline);
+  PassRegistration<LowerStridedMemRefCopyPass>();
 }
