@@ -12,6 +12,7 @@ config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.phalanx_obj_root, "test")
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "Inputs", "CMakeLists.txt"]
+# lit tests need the plugins and the CMake package too.
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%phalanx_lib_dir", config.phalanx_lib_dir))
@@ -33,6 +34,9 @@ for optional in ["phalanx-compile", "phalanx-run"]:
         tools.append(optional)
         config.available_features.add(optional)
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+if shutil.which("cmake") and shutil.which("ninja"):
+    config.available_features.add("cmake")
 
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
