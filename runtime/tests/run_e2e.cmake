@@ -32,3 +32,6 @@ run_expect(1 "no \"op\" description" ${ARTIFACT} --entry add --random 3 --shape 
 run_expect(0 "result #0 c" ${ARTIFACT} --entry add --random 3 --shape 0=5 --shape 1=5 --output ${WORKDIR}/c.npy)
 run_expect(0 "result #0 c" ${ARTIFACT} --entry add --input ${WORKDIR}/c.npy ${WORKDIR}/c.npy --output ${WORKDIR}/d.npy)
 run_expect(1 "(rank 1) but the entry expects" ${ARTIFACT} --entry scan --input ${WORKDIR}/c.npy ${WORKDIR}/c.npy)
+run_expect(1 "check: rel_err=nan tol=0.008 FAIL" ${ARTIFACT} --entry layer_noop --random 2 --dim B=2 --dim L=11 --check)
+run_expect(0 "role wo, dims [H*D, Dm]" ${ARTIFACT} --list)
+run_expect(0 "result #0 out: bf16 [2, 11, 8]" ${ARTIFACT} --entry layer_noop --random 2 --shape x=2,11,8 --output ${WORKDIR}/out.npy)

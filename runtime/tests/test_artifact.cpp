@@ -73,6 +73,25 @@ std::string testManifest() {
       " \"shape_from\": [[1, 0], null, null, [1, 3]]}],"
       " \"op\": {\"kind\": \"swr.scan\", \"block\": 4, \"hops\": 1, \"segment\": \"inf\","
       " \"transpose\": false, \"gates\": 0, \"drive\": 1, \"resets\": null, \"init\": null}";
+  // A phalanx.layer entry (H=4, Hkv=2, D=2, Dm=8) whose code writes nothing:
+  // exercises layer shapes, random inputs and the layer reference.
+  const std::string layerEntry =
+      "{\"name\": \"layer_noop\", \"symbol\": \"phx_entry_noop\", \"device\": \"cpu\","
+      " \"args\": [{\"name\": \"x\", \"dtype\": \"bf16\", \"shape\": [-1, -1, 8]},"
+      " {\"name\": \"wa\", \"dtype\": \"bf16\", \"shape\": [8, 4]},"
+      " {\"name\": \"ba\", \"dtype\": \"f32\", \"shape\": [4]},"
+      " {\"name\": \"wb\", \"dtype\": \"bf16\", \"shape\": [8, 4]},"
+      " {\"name\": \"bb\", \"dtype\": \"f32\", \"shape\": [4]},"
+      " {\"name\": \"wc\", \"dtype\": \"bf16\", \"shape\": [8, 4]},"
+      " {\"name\": \"bc\", \"dtype\": \"f32\", \"shape\": [4]},"
+      " {\"name\": \"wv\", \"dtype\": \"bf16\", \"shape\": [8, 8]},"
+      " {\"name\": \"wo\", \"dtype\": \"bf16\", \"shape\": [8, 8]}],"
+      " \"results\": [{\"name\": \"out\", \"dtype\": \"bf16\", \"shape\": [-1, -1, 8],"
+      " \"shape_from\": [[0, 0], [0, 1], null]}],"
+      " \"op\": {\"kind\": \"phalanx.layer\", \"heads\": 4, \"kv_heads\": 2, \"head_dim\": 2,"
+      " \"global_heads\": 1, \"window\": {\"block\": 4, \"hops\": 1, \"segment\": \"inf\"},"
+      " \"act_a\": \"sigmoid\", \"act_b\": \"swish\", \"x\": 0, \"wa\": 1, \"ba\": 2,"
+      " \"wb\": 3, \"bb\": 4, \"wc\": 5, \"bc\": 6, \"wv\": 7, \"wo\": 8}}";
   return std::string(
              "{\"format\": \"phalanx-artifact\", \"version\": 1, "
              "\"producer\": \"phalanx-rt-tests\", \"entries\": [\n"
@@ -85,7 +104,7 @@ std::string testManifest() {
          scanSig +
          "},\n {\"name\": \"noop\", \"symbol\": \"phx_entry_noop\", \"device\": "
          "\"cpu\", " +
-         scanSig + "}]}";
+         scanSig + "},\n" + layerEntry + "]}";
 }
 
 static std::vector<uint8_t> bytesOf(const std::string &s) {
@@ -146,12 +165,14 @@ TEST(artifact_load_and_signature) {
   phx_module *m = loadTest();
   if (!m)
     return;
-  CHECK_EQ(phx_module_entry_count(m), 3);
+  CHECK_EQ(phx_module_entry_count(m), 4);
+  CHECK_EQ(std::string(phx_entry_arg_dim_symbol(m, 3, 0, 2)), "Dm");
+  CHECK_EQ(std::string(phx_entry_arg_role(m, 3, 8)), "wo");
   CHECK_EQ(std::string(phx_module_producer(m)), "phalanx-rt-tests");
   CHECK_EQ(phx_module_find_entry(m, "scan"), 1);
   CHECK_EQ(phx_module_find_entry(m, "nope"), -1);
   CHECK_EQ(std::string(phx_module_entry_name(m, 0)), "add");
-  CHECK(phx_module_entry_name(m, 3) == nullptr);
+  CHECK(phx_module_entry_name(m, 4) == nullptr);
   CHECK_EQ(phx_entry_arg_count(m, 1), 2);
   CHECK_EQ(phx_entry_result_count(m, 1), 1);
   CHECK_EQ(std::string(phx_entry_arg_name(m, 1, 1)), "x");
@@ -257,7 +278,7 @@ TEST(artifact_invoke_errors) {
   CHECK_CONTAINS(takeMessage(phx_invoke(m, "add", args, 2, &res, 0)),
                  "entry 'add' has 1 results, got 0 result buffers");
   CHECK_CONTAINS(takeMessage(phx_invoke(m, "nope", args, 2, &res, 1), &code),
-                 "has no entry 'nope' (entries: add, scan, noop)");
+                 "has no entry 'nope' (entries: add, scan, noop, layer_noop)");
   CHECK_EQ(code, PHX_STATUS_NOT_FOUND);
   CHECK_CONTAINS(takeMessage(phx_invoke(nullptr, "add", args, 2, &res, 1)),
                  "module is NULL");

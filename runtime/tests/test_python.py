@@ -31,7 +31,7 @@ def check(cond, what):
 
 
 m = rt.Module.load(artifact)
-check(m.entries == ["add", "scan", "noop"], "entries")
+check(m.entries == ["add", "scan", "noop", "layer_noop"], "entries")
 sig = m.signature("scan")
 check(sig["args"][0]["role"] == "gates" and sig["op"]["kind"] == "swr.scan", "signature")
 (c,) = m("add", np.arange(4, dtype=np.float32), np.ones(4))
