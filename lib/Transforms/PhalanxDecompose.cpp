@@ -138,6 +138,9 @@ Value parallelGeneric(
         Value result = body(nested, loc, args.drop_back());
         linalg::YieldOp::create(nested, loc, result);
       });
+  // The builder gives block arguments their operands' locations.
+  for (BlockArgument arg : generic.getBody()->getArguments())
+    arg.setLoc(b.getLoc());
   return generic.getResult(0);
 }
 
