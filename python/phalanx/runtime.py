@@ -339,7 +339,9 @@ class Module:
             np_dtype = np.uint16 if s["dtype"] == "bf16" else _NUMPY[s["dtype"]]
             out = np.empty(dims, dtype=np_dtype)
             if out.dtype.kind == "f":
-                out.fill(np.nan)
+                out.fill(np.nan)  # poison: unwritten elements show up as NaN
+            elif s["dtype"] == "bf16":
+                out.fill(0x7FC0)  # bf16 NaN
             t, sh = _tensor(out, s["dtype"])
             rtensors[r] = t
             keep.append(sh)
