@@ -14,6 +14,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/bit.h"
 
 namespace phalanx::swr_to_scf {
 
@@ -30,17 +32,29 @@ struct Emitter {
   mlir::OpBuilder &b;
   mlir::Location loc;
 
-  Emitter(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+  /// Constants are created once, at the builder's insertion point when the
+  /// emitter is made (before the op being lowered).
+  Emitter(mlir::OpBuilder &b, mlir::Location loc)
+      : b(b), loc(loc), top(b.saveInsertionPoint()) {}
 
   // Constants.
   mlir::Value index(int64_t v) {
-    return mlir::arith::ConstantIndexOp::create(b, loc, v);
+    mlir::Value &c = indexConstants[v];
+    if (!c) {
+      mlir::OpBuilder::InsertionGuard guard(b);
+      b.restoreInsertionPoint(top);
+      c = mlir::arith::ConstantIndexOp::create(b, loc, v);
+    }
+    return c;
   }
-  mlir::Value f32(double v) {
-    return mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  mlir::Value i1(bool v) {
-    return mlir::arith::ConstantIntOp::create(b, loc, v ? 1 : 0, 1);
+  mlir::Value f32(float v) {
+    mlir::Value &c = f32Constants[llvm::bit_cast<uint32_t>(v)];
+    if (!c) {
+      mlir::OpBuilder::InsertionGuard guard(b);
+      b.restoreInsertionPoint(top);
+      c = mlir::arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+    }
+    return c;
   }
 
   // Index arithmetic.
@@ -108,7 +122,7 @@ struct Emitter {
 
   // Tensors.
   mlir::Value dim(mlir::Value tensor, int64_t d) {
-    return mlir::tensor::DimOp::create(b, loc, tensor, d);
+    return mlir::tensor::DimOp::create(b, loc, tensor, index(d));
   }
   mlir::Value extract(mlir::Value tensor, mlir::ValueRange idx) {
     return mlir::tensor::ExtractOp::create(b, loc, tensor, idx);
@@ -157,6 +171,10 @@ struct Emitter {
   }
 
 private:
+  mlir::OpBuilder::InsertPoint top;
+  llvm::DenseMap<int64_t, mlir::Value> indexConstants;
+  llvm::DenseMap<uint32_t, mlir::Value> f32Constants;
+
   ValueVector nestFrom(mlir::ValueRange ubs, unsigned level, ValueVector &ivs,
                        mlir::ValueRange init, NestBody body) {
     if (level == ubs.size())

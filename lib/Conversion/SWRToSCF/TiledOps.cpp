@@ -102,23 +102,32 @@ LogicalResult lowerTileScan(RewriterBase &r, TileScanOp op) {
         // Local states per channel and the carrier state.
         ValueVector lv = e.loop(
             c0, n.D, {it[0], it[3]}, [&](Value d, ValueRange s) -> ValueVector {
+              if (!transpose) {
+                // state = a[t] * state + x[t] from the tile's first token.
+                ValueVector st = e.loop(
+                    c0, count, {zero, s[0]},
+                    [&](Value k, ValueRange q) -> ValueVector {
+                      Value t = token(k);
+                      Value state = e.axpy(e.load(gates, {b, h, t}), q[0],
+                                           e.load(drive, {b, h, d, t}));
+                      return {state, e.insert(state, q[1], {b, h, d, t})};
+                    });
+                // The carrier state is the terminal local state.
+                return {st[1], e.insert(st[0], s[1], {b, h, d, i})};
+              }
+              // Backwards from the tile's last token; q[1] is a[t+1] (0 at
+              // the tile end, where the state is still 0).
               ValueVector st = e.loop(
                   c0, count, {zero, zero, s[0]},
                   [&](Value k, ValueRange q) -> ValueVector {
                     Value t = token(k);
-                    Value a = e.load(gates, {b, h, t});
-                    Value x = e.load(drive, {b, h, d, t});
-                    if (transpose) {
-                      // q[1] is a[t+1] (0 at the tile end, where q[0] = 0).
-                      Value state = e.axpy(q[1], q[0], x);
-                      return {state, a, e.insert(state, q[2], {b, h, d, t})};
-                    }
-                    Value state = e.axpy(a, q[0], x);
-                    return {state, zero, e.insert(state, q[2], {b, h, d, t})};
+                    Value state =
+                        e.axpy(q[1], q[0], e.load(drive, {b, h, d, t}));
+                    return {state, e.load(gates, {b, h, t}),
+                            e.insert(state, q[2], {b, h, d, t})};
                   });
-              // Forward: the terminal local state; transpose: a[first] *
-              // local[first], so that carriers compose as in the forward.
-              Value v = transpose ? e.mulF(st[1], st[0]) : st[0];
+              // a[first] * local[first]: composes like a forward carrier.
+              Value v = e.mulF(st[1], st[0]);
               return {st[2], e.insert(v, s[1], {b, h, d, i})};
             });
         return {lv[0], gp[1], cgNext, lv[1]};
