@@ -51,10 +51,10 @@ LogicalResult lowerScanSequential(RewriterBase &r, ScanOp op) {
   auto cutsRunning = [&](Value b, Value t) -> Value {
     Value cut = isReset(b, t);
     if (segment != WindowAttr::kInf) {
-      Value start =
-          e.andI(e.cmp(CmpIPredicate::eq, e.rem(t, e.index(segment * block)),
-                       c0),
-                 e.cmp(CmpIPredicate::ne, t, c0));
+      Value notFirst = e.cmp(CmpIPredicate::ne, t, c0);
+      Value atStart = e.cmp(CmpIPredicate::eq,
+                            e.rem(t, e.index(segment * block)), c0);
+      Value start = e.andI(atStart, notFirst);
       cut = cut ? e.orI(cut, start) : start;
     }
     return cut;
@@ -72,8 +72,9 @@ LogicalResult lowerScanSequential(RewriterBase &r, ScanOp op) {
           ValueVector s = e.loop(
               c0, n.L, {s0, it[0]}, [&](Value t, ValueRange q) -> ValueVector {
                 Value prev = dropIf(cutsRunning(b, t), q[0]);
-                Value state = e.axpy(e.load(gates, {b, h, t}), prev,
-                                     e.load(drive, {b, h, d, t}));
+                Value a = e.load(gates, {b, h, t});
+                Value x = e.load(drive, {b, h, d, t});
+                Value state = e.axpy(a, prev, x);
                 return {state,
                         e.insert(e.fromF32(state, elem), q[1], {b, h, d, t})};
               });
@@ -88,9 +89,11 @@ LogicalResult lowerScanSequential(RewriterBase &r, ScanOp op) {
           ValueVector s = e.loop(
               c0, n.L, {zero, it[0]}, [&](Value k, ValueRange q) -> ValueVector {
                 Value t = e.sub(e.sub(n.L, c1), k);
-                Value state = e.addF(q[0], e.load(drive, {b, h, d, t}));
-                Value pass = dropIf(cutsRunning(b, t),
-                                    e.mulF(e.load(gates, {b, h, t}), state));
+                Value x = e.load(drive, {b, h, d, t});
+                Value state = e.addF(q[0], x);
+                Value a = e.load(gates, {b, h, t});
+                Value decayed = e.mulF(a, state);
+                Value pass = dropIf(cutsRunning(b, t), decayed);
                 return {pass,
                         e.insert(e.fromF32(state, elem), q[1], {b, h, d, t})};
               });
@@ -116,12 +119,14 @@ LogicalResult lowerScanSequential(RewriterBase &r, ScanOp op) {
               if (S)
                 visible =
                     e.andI(visible, e.cmp(CmpIPredicate::slt, i, S));
-              s0 = e.select(visible, e.load(init, {b, h, d}), zero);
+              Value s = e.load(init, {b, h, d});
+              s0 = e.select(visible, s, zero);
             }
             auto step = [&](Value t, Value s) {
               Value prev = dropIf(isReset(b, t), s);
-              return e.axpy(e.load(gates, {b, h, t}), prev,
-                            e.load(drive, {b, h, d, t}));
+              Value a = e.load(gates, {b, h, t});
+              Value x = e.load(drive, {b, h, d, t});
+              return e.axpy(a, prev, x);
             };
             // Warm up through the tiles before i, then emit tile i.
             ValueVector warm =
@@ -139,17 +144,21 @@ LogicalResult lowerScanSequential(RewriterBase &r, ScanOp op) {
             return {out[1]};
           }
           // Transpose: last tile whose window contains tile i.
-          Value lastTile = e.min(e.add(i, K), e.sub(n.T, c1));
-          if (S)
-            lastTile = e.min(lastTile,
-                             e.sub(e.mul(e.add(e.div(i, S), c1), S), c1));
+          Value reach = e.add(i, K);
+          Value lastTile = e.min(reach, e.sub(n.T, c1));
+          if (S) {
+            Value segEnd = e.mul(e.add(e.div(i, S), c1), S);
+            lastTile = e.min(lastTile, e.sub(segEnd, c1));
+          }
           Value stop = e.min(e.mul(e.add(lastTile, c1), bl), n.L);
           // Token t: state = pass + x[t]; it passes a[t] * state to t - 1
           // unless t is a reset.
           auto step = [&](Value t, Value pass) -> std::pair<Value, Value> {
-            Value state = e.addF(pass, e.load(drive, {b, h, d, t}));
-            Value next =
-                dropIf(isReset(b, t), e.mulF(e.load(gates, {b, h, t}), state));
+            Value x = e.load(drive, {b, h, d, t});
+            Value state = e.addF(pass, x);
+            Value a = e.load(gates, {b, h, t});
+            Value decayed = e.mulF(a, state);
+            Value next = dropIf(isReset(b, t), decayed);
             return {state, next};
           };
           ValueVector warm = e.loop(

@@ -36,9 +36,11 @@ LogicalResult lowerMaskGates(RewriterBase &r, MaskGatesOp op) {
     Value a = e.load(gates, {b, h, t});
     // Token 0 keeps its gate: it is what carries `init` into the sequence.
     Value cut;
-    if (segLen)
-      cut = e.andI(e.cmp(CmpIPredicate::eq, e.rem(t, segLen), c0),
-                   e.cmp(CmpIPredicate::ne, t, c0));
+    if (segLen) {
+      Value notFirst = e.cmp(CmpIPredicate::ne, t, c0);
+      Value atStart = e.cmp(CmpIPredicate::eq, e.rem(t, segLen), c0);
+      cut = e.andI(atStart, notFirst);
+    }
     if (resets) {
       Value flagged = e.extract(resets, {b, t});
       cut = cut ? e.orI(cut, flagged) : flagged;
@@ -108,8 +110,9 @@ LogicalResult lowerTileScan(RewriterBase &r, TileScanOp op) {
                     c0, count, {zero, s[0]},
                     [&](Value k, ValueRange q) -> ValueVector {
                       Value t = token(k);
-                      Value state = e.axpy(e.load(gates, {b, h, t}), q[0],
-                                           e.load(drive, {b, h, d, t}));
+                      Value a = e.load(gates, {b, h, t});
+                      Value x = e.load(drive, {b, h, d, t});
+                      Value state = e.axpy(a, q[0], x);
                       return {state, e.insert(state, q[1], {b, h, d, t})};
                     });
                 // The carrier state is the terminal local state.
@@ -121,10 +124,10 @@ LogicalResult lowerTileScan(RewriterBase &r, TileScanOp op) {
                   c0, count, {zero, zero, s[0]},
                   [&](Value k, ValueRange q) -> ValueVector {
                     Value t = token(k);
-                    Value state =
-                        e.axpy(q[1], q[0], e.load(drive, {b, h, d, t}));
-                    return {state, e.load(gates, {b, h, t}),
-                            e.insert(state, q[2], {b, h, d, t})};
+                    Value x = e.load(drive, {b, h, d, t});
+                    Value state = e.axpy(q[1], q[0], x);
+                    Value a = e.load(gates, {b, h, t});
+                    return {state, a, e.insert(state, q[2], {b, h, d, t})};
                   });
               // a[first] * local[first]: composes like a forward carrier.
               Value v = e.mulF(st[1], st[0]);
@@ -165,8 +168,9 @@ LogicalResult lowerCarrierScan(RewriterBase &r, CarrierScanOp op) {
                        c0, T, {c, it[0]},
                        [&](Value k, ValueRange q) -> ValueVector {
                          Value i = reverse ? e.sub(e.sub(T, c1), k) : k;
-                         Value next = e.axpy(e.load(g, {b, h, i}), q[0],
-                                             e.load(v, {b, h, d, i}));
+                         Value gi = e.load(g, {b, h, i});
+                         Value vi = e.load(v, {b, h, d, i});
+                         Value next = e.axpy(gi, q[0], vi);
                          return {next, e.insert(q[0], q[1], {b, h, d, i})};
                        });
                    return {s[1]};
@@ -182,22 +186,25 @@ LogicalResult lowerCarrierScan(RewriterBase &r, CarrierScanOp op) {
           Value lo, count;
           if (reverse) {
             // Tiles min(T-1, i+K) down to i+1.
-            Value hi = e.min(e.add(i, K), e.sub(T, c1));
+            Value reach = e.add(i, K);
+            Value hi = e.min(reach, e.sub(T, c1));
             lo = hi;
             count = e.sub(hi, i);
           } else {
             // Tiles max(0, i-K) up to i-1, and init while i < K.
             lo = e.max(e.sub(i, K), c0);
             count = e.sub(i, lo);
-            if (init)
-              c = e.select(e.cmp(CmpIPredicate::slt, i, K),
-                           e.load(init, {b, h, d}), zero);
+            if (init) {
+              Value s = e.load(init, {b, h, d});
+              c = e.select(e.cmp(CmpIPredicate::slt, i, K), s, zero);
+            }
           }
           ValueVector s =
               e.loop(c0, count, {c}, [&](Value k, ValueRange q) -> ValueVector {
                 Value m = reverse ? e.sub(lo, k) : e.add(lo, k);
-                return {e.axpy(e.load(g, {b, h, m}), q[0],
-                               e.load(v, {b, h, d, m}))};
+                Value gm = e.load(g, {b, h, m});
+                Value vm = e.load(v, {b, h, d, m});
+                return {e.axpy(gm, q[0], vm)};
               });
           return {e.insert(s[0], it[0], {b, h, d, i})};
         });
@@ -226,9 +233,11 @@ LogicalResult lowerTileApply(RewriterBase &r, TileApplyOp op) {
       {B, H, D, L}, {y}, [&](ValueRange iv, ValueRange it) -> ValueVector {
         Value b = iv[0], h = iv[1], d = iv[2], t = iv[3];
         Value val = e.extract(local, {b, h, d, t});
-        if (carry)
-          val = e.axpy(e.extract(prefix, {b, h, t}),
-                       e.extract(carry, {b, h, d, e.div(t, bl)}), val);
+        if (carry) {
+          Value p = e.extract(prefix, {b, h, t});
+          Value c = e.extract(carry, {b, h, d, e.div(t, bl)});
+          val = e.axpy(p, c, val);
+        }
         return {e.insert(e.fromF32(val, elem), it[0], {b, h, d, t})};
       });
   r.replaceOp(op, res[0]);
