@@ -387,11 +387,14 @@ TEST(artifact_container_errors) {
   CHECK_EQ(loadMsg(good), std::string("OK"));
   phx_status_code code;
   {
+    // Cut well inside the file; the test library's size depends on the flags.
     auto b = good;
-    b.resize(20000);
+    size_t cut = good.size() / 2;
+    b.resize(cut);
     CHECK_EQ(loadMsg(b, &code),
              "artifact 'x.phx' is truncated: header says " +
-                 std::to_string(good.size()) + " bytes, file has 20000");
+                 std::to_string(good.size()) + " bytes, file has " +
+                 std::to_string(cut));
     CHECK_EQ(code, PHX_STATUS_INVALID_ARTIFACT);
   }
   {
