@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "phalanx/Target/Target.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -297,6 +299,11 @@ LogicalResult extractOne(func::FuncOp fn, EntrySignature &entry) {
 FailureOr<std::vector<EntrySignature>>
 phalanx::target::extractEntrySignatures(ModuleOp module,
                                         ArrayRef<std::string> only) {
+  // Reification builds tensor.dim, arith and affine ops.
+  MLIRContext *ctx = module.getContext();
+  ctx->getOrLoadDialect<tensor::TensorDialect>();
+  ctx->getOrLoadDialect<arith::ArithDialect>();
+  ctx->getOrLoadDialect<affine::AffineDialect>();
   std::vector<EntrySignature> entries;
   llvm::StringSet<> wanted;
   for (const std::string &n : only)

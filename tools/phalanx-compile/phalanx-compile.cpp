@@ -179,7 +179,7 @@ int main(int argc, char **argv) {
   sourceMgr->AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(*sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+      pt::parseModuleWithArgNames(sourceMgr, &context);
   if (!module)
     return fail("cannot parse '" + inputFilename + "'");
   timer.done("parse + verify");
@@ -196,6 +196,7 @@ int main(int argc, char **argv) {
     return writeOutput(manifestText, /*binary=*/false);
 
   // The CPU pipeline, on entries marked for the C interface.
+  pt::stripNameAttributes(*module);
   for (const pt::EntrySignature &e : *entries) {
     auto fn = module->lookupSymbol<func::FuncOp>(e.name);
     fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),

@@ -31,6 +31,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class SourceMgr;
 } // namespace llvm
 
 namespace phalanx::target {
@@ -62,6 +63,19 @@ struct EntrySignature {
 
 /// The prefix of packed entry points (phalanx-emit-entry-wrappers).
 constexpr llvm::StringLiteral kEntrySymbolPrefix = "phx_entry_";
+
+/// Parses and verifies the main buffer of `sourceMgr` (MLIR text or bytecode)
+/// into a module; diagnostics go to the context's handler. For textual input,
+/// every argument of a func.func without a `phalanx.name` attribute gets one
+/// from its SSA name in the source (`%gates` -> "gates"); numeric names and
+/// `%argN` are left alone (the manifest then says "argN").
+mlir::OwningOpRef<mlir::ModuleOp>
+parseModuleWithArgNames(const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+                        mlir::MLIRContext *context);
+
+/// Removes the `phalanx.name` argument / result attributes (after the
+/// signatures have been extracted; they mean nothing to the lowering).
+void stripNameAttributes(mlir::ModuleOp module);
 
 /// The manifest dtype of an element type ("" when it has none).
 std::string dtypeName(mlir::Type elementType);
