@@ -72,6 +72,19 @@ def runtime_suite(build, results):
     return None, f"runtime tests printed no summary (exit {proc.returncode})"
 
 
+def ctest_suite(build, results):
+    """The runtime's other ctest tests (phalanx-run end to end, Python binding)."""
+    xml = results / "ctest.xml"
+    if xml.exists():
+        xml.unlink()
+    test_dir = build / "runtime" if (build / "runtime" / "CTestTestfile.cmake").exists() else build
+    rc = run(["ctest", "--test-dir", str(test_dir), "--output-on-failure",
+              "-E", "phalanx-rt-unit", "--output-junit", str(xml)])
+    if not xml.exists():
+        return None, f"ctest produced no results (exit {rc})"
+    return junit_counts(xml), None
+
+
 def python_suite(build, results):
     xml = results / "pytest.xml"
     env = dict(os.environ)
@@ -91,14 +104,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-dir", default="build")
     parser.add_argument("--suite", action="append",
-                        choices=["lit", "runtime", "python"],
+                        choices=["lit", "runtime", "ctest", "python"],
                         help="run only these suites (default: all)")
     args = parser.parse_args()
     build = (ROOT / args.build_dir).resolve()
     results = build / "test-results"
     results.mkdir(parents=True, exist_ok=True)
 
-    suites = {"lit": lit_suite, "runtime": runtime_suite, "python": python_suite}
+    suites = {"lit": lit_suite, "runtime": runtime_suite, "ctest": ctest_suite,
+              "python": python_suite}
     chosen = args.suite or list(suites)
     total = [0, 0, 0]
     rows = []

@@ -69,8 +69,10 @@ def SWR_ScanOp : SWR_Op<"scan", [Pure, AttrSizedOperandSegments,
 def SWR_MaskGatesOp : SWR_Op<"mask_gates", [Pure]> {
   let summary = "turn segment starts and resets into zero gates";
   let description = [{
-    Returns the gates as f32 with `a[t] = 0` wherever token `t` starts a
-    segment of `segment` tiles of `block` tokens, or is flagged in `resets`.
+    Returns the gates as f32 with `a[t] = 0` wherever token `t > 0` starts a
+    segment of `segment` tiles of `block` tokens, or is flagged in `resets`
+    (any `t`). Token 0 is left alone unless reset, so that an `init` state
+    still reaches it.
     A zero gate at `t` removes every term `a[j+1] * ... * a[t']` with
     `j < t <= t'`, which is exactly what segments and resets mean; after this
     op the window is a pure hop limit.
