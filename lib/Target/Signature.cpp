@@ -205,7 +205,8 @@ LogicalResult fillTensor(func::FuncOp fn, Type type, std::string name,
   sig.dtype = dtypeName(tensor.getElementType());
   if (sig.dtype.empty())
     return fn.emitError() << "entry '" << fn.getName() << "': " << what
-                          << " #" << index << " has element type "
+                          << " #" << index << " ('" << sig.name
+                          << "') has element type "
                           << tensor.getElementType()
                           << ", which artifacts cannot carry (bf16, f16, "
                              "f32, f64, i1, i8, i32 or i64)";

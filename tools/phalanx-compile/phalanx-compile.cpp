@@ -167,6 +167,7 @@ int main(int argc, char **argv) {
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
   context.loadDialect<func::FuncDialect, phalanx::swr::SWRDialect,
                       phalanx::layer::PhalanxDialect>();
 
