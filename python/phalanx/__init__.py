@@ -34,6 +34,8 @@ __all__ = [
     "tolerance",
     "transfer_matrix",
     "runtime_module",
+    "compile",
+    "load",
 ]
 
 
@@ -42,3 +44,18 @@ def runtime_module():
     import importlib
 
     return importlib.import_module(".runtime", __name__)
+
+
+def compile(text, **options):
+    """Compile MLIR text (or a .mlir path) with phalanx-compile and load the
+    artifact: see :func:`phalanx.compiler.compile`."""
+    from . import compiler
+
+    return compiler.compile(text, **options)
+
+
+def load(path, device="cpu"):
+    """Load a compiled artifact file: see :func:`phalanx.compiler.load`."""
+    from . import compiler
+
+    return compiler.load(path, device=device)

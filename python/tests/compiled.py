@@ -1,0 +1,33 @@
+"""Helpers for tests that compile IR and run it through the runtime."""
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("PHALANX_BUILD_DIR", ROOT / "build"))
+
+
+def have_toolchain():
+    return (BUILD / "bin" / "phalanx-compile").exists() and (
+        BUILD / "lib" / "libphalanx_rt.so").exists()
+
+
+needs_build = pytest.mark.skipif(not have_toolchain(),
+                                 reason="phalanx-compile / libphalanx_rt not built")
+
+
+def setup_env(tmp_cache):
+    os.environ.setdefault("PHALANX_BUILD_DIR", str(BUILD))
+    os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
+    os.environ["PHALANX_CACHE_DIR"] = str(tmp_cache)
+
+
+def random_gates(rng, shape, special=False):
+    a = rng.uniform(0.05, 0.999, shape)
+    if special:  # exact 0 and 1 gates are legal
+        mask = rng.random(shape)
+        a[mask < 0.03] = 0.0
+        a[mask > 0.97] = 1.0
+    return a
