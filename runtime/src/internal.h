@@ -147,6 +147,38 @@ public:
                          const phx_tensor *results) = 0;
 };
 
+// An artifact's host code (ELF shared object in memory), dlopen'ed from a
+// memfd (fallback: an unlinked temporary file).
+class HostLibrary {
+public:
+  HostLibrary() = default;
+  HostLibrary(const HostLibrary &) = delete;
+  HostLibrary &operator=(const HostLibrary &) = delete;
+  ~HostLibrary();
+  phx_status open(const std::string &artifactName, const uint8_t *p, size_t n);
+  void *symbol(const char *name) const;
+  bool loaded() const { return handle_ != nullptr; }
+
+private:
+  void *handle_ = nullptr;
+  int fd_ = -1;
+};
+
+// Finds and sanity-checks the host code section (`device` names the entries
+// that need it, for the message).
+phx_status findHostCode(const std::string &artifactName,
+                        const std::vector<uint8_t> &bytes,
+                        const std::vector<Section> &sections,
+                        const char *device, const uint8_t **p, size_t *n);
+
+// Calls `void fn(void **args)` with one MLIR memref descriptor per operand
+// (arguments, then results), pointers as given in the views.
+void callPacked(void *fn, const Entry &e, const phx_tensor *args,
+                const phx_tensor *results);
+
+// "entry 'x' was compiled for cuda; run it with --device cuda" or null.
+phx_status checkEntryDevice(const Entry &e, phx_device device);
+
 std::unique_ptr<Backend> createCpuBackend(const std::string &artifactName);
 phx_status createCudaBackend(const std::string &artifactName,
                              std::unique_ptr<Backend> &out);

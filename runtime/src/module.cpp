@@ -171,15 +171,24 @@ static std::string argLabel(const char *what, const TensorSig &sig, int i) {
   return std::string(what) + " '" + sig.name + "' (#" + std::to_string(i) + ")";
 }
 
+// `device`: the device the data must be on, or -1 for any (shape queries).
 static phx_status checkView(const char *what, const TensorSig &sig, int i,
-                            const phx_tensor &t, bool checkStatic) {
+                            const phx_tensor &t, bool checkStatic, int device,
+                            const char *purpose) {
   std::string nm = argLabel(what, sig, i);
   if (!t.data)
     return invalidArg(nm + " has a null data pointer");
-  if (t.device != PHX_DEVICE_CPU)
+  if (t.device != PHX_DEVICE_CPU && t.device != PHX_DEVICE_CUDA)
+    return invalidArg(nm + " has an unknown device " +
+                      std::to_string(int(t.device)));
+  if (device >= 0 && int(t.device) != device)
     return invalidArg(nm + " is on device " +
-                      std::string(phx_device_name(t.device)) +
-                      " but the CPU backend needs host memory");
+                      std::string(phx_device_name(t.device)) + " but " +
+                      purpose + " needs " +
+                      (device == PHX_DEVICE_CPU
+                           ? std::string("host memory (device cpu)")
+                           : std::string("CUDA device memory (device cuda; "
+                                         "see phx_buffer_alloc)")));
   if (t.dtype != sig.dtype)
     return invalidArg(nm + " has dtype " + phx_dtype_name(t.dtype) +
                       " but the entry expects " + phx_dtype_name(sig.dtype));
@@ -204,7 +213,8 @@ static phx_status checkView(const char *what, const TensorSig &sig, int i,
 }
 
 static phx_status checkArgs(const phx_module *m, int32_t entry,
-                            const phx_tensor *args, int32_t nargs) {
+                            const phx_tensor *args, int32_t nargs, int device,
+                            const char *purpose) {
   if (!m)
     return invalidArg("module is NULL");
   if (entry < 0 || entry >= static_cast<int32_t>(m->manifest.entries.size()))
@@ -218,7 +228,8 @@ static phx_status checkArgs(const phx_module *m, int32_t entry,
   if (nargs > 0 && !args)
     return invalidArg("entry '" + e.name + "': argument array is NULL");
   for (int32_t i = 0; i < nargs; ++i)
-    if (phx_status s = checkView("argument", e.args[i], i, args[i], true))
+    if (phx_status s = checkView("argument", e.args[i], i, args[i], true,
+                                 device, purpose))
       return s;
   if (e.op.kind == OpKind::Scan || e.op.kind == OpKind::Layer) {
     std::vector<std::string> names;
@@ -242,10 +253,27 @@ static std::vector<int64_t> resultShape(const Entry &e, int r,
   return shape;
 }
 
+phx_status checkEntryDevice(const Entry &e, phx_device device) {
+  if (e.device == phx_device_name(device))
+    return nullptr;
+  return makeStatus(PHX_STATUS_FAILED_PRECONDITION,
+                    "entry '" + e.name + "' was compiled for " + e.device +
+                        "; run it with --device " + e.device +
+                        " (the module was loaded for " +
+                        phx_device_name(device) + ")");
+}
+
 static phx_status invokeChecked(const phx_module *m, int32_t entry,
                                 const phx_tensor *args, int32_t nargs,
                                 const phx_tensor *results, int32_t nresults) {
-  if (phx_status s = checkArgs(m, entry, args, nargs))
+  if (m && entry >= 0 &&
+      entry < static_cast<int32_t>(m->manifest.entries.size()))
+    if (phx_status s = checkEntryDevice(m->manifest.entries[entry], m->device))
+      return s;
+  const char *purpose =
+      m && m->device == PHX_DEVICE_CUDA ? "the CUDA backend" : "the CPU backend";
+  if (phx_status s = checkArgs(m, entry, args, nargs,
+                               m ? int(m->device) : -1, purpose))
     return s;
   const Entry &e = m->manifest.entries[entry];
   if (nresults != static_cast<int32_t>(e.results.size()))
@@ -255,7 +283,8 @@ static phx_status invokeChecked(const phx_module *m, int32_t entry,
   if (!results)
     return invalidArg("entry '" + e.name + "': result array is NULL");
   for (int32_t r = 0; r < nresults; ++r) {
-    if (phx_status s = checkView("result", e.results[r], r, results[r], false))
+    if (phx_status s = checkView("result", e.results[r], r, results[r], false,
+                                 int(m->device), purpose))
       return s;
     std::vector<int64_t> want = resultShape(e, r, args);
     for (size_t k = 0; k < want.size(); ++k)
@@ -456,7 +485,7 @@ phx_status phx_entry_compute_result_shape(const phx_module *m, int32_t entry,
                                           const phx_tensor *args, int32_t nargs,
                                           int32_t result, int64_t *shape_out) {
   PHX_GUARD_BEGIN
-  if (phx_status s = checkArgs(m, entry, args, nargs))
+  if (phx_status s = checkArgs(m, entry, args, nargs, -1, ""))
     return s;
   const Entry &e = m->manifest.entries[entry];
   if (result < 0 || result >= static_cast<int32_t>(e.results.size()))
@@ -520,7 +549,8 @@ phx_status phx_reference_run(const phx_module *m, const char *entry_name,
                                : "an op of unknown kind '" + e.op.kindName +
                                      "'") +
                           ", so no reference is available");
-  if (phx_status s = checkArgs(m, idx, args, nargs))
+  if (phx_status s = checkArgs(m, idx, args, nargs, PHX_DEVICE_CPU,
+                               "the float64 reference"))
     return s;
   return referenceRun(e.op, args, nargs, out, out_len);
   PHX_GUARD_END
@@ -554,6 +584,9 @@ phx_status phx_reference_run_op(const char *op_json, const phx_tensor *args,
     std::string nm = "argument '" + o.role + "' (#" + std::to_string(o.arg) + ")";
     if (!t.data)
       return invalidArg(nm + " has a null data pointer");
+    if (t.device != PHX_DEVICE_CPU)
+      return invalidArg(nm + " must be in host memory (device cpu) for the "
+                             "float64 reference");
     if (phx_dtype_size(t.dtype) == 0)
       return invalidArg(nm + " has an invalid dtype");
     if (o.floating ? !phx_dtype_is_float(t.dtype) : t.dtype != PHX_DTYPE_I1)
@@ -580,6 +613,9 @@ phx_status phx_relative_error(const phx_tensor *y, const double *ref, size_t n,
     return invalidArg("phx_relative_error: null pointer");
   if (phx_dtype_size(y->dtype) == 0)
     return invalidArg("phx_relative_error: invalid dtype");
+  if (y->device != PHX_DEVICE_CPU)
+    return invalidArg("phx_relative_error: the tensor must be in host memory "
+                      "(device cpu); copy it with phx_buffer_copy_to_host");
   size_t numel = 1;
   for (int32_t d = 0; d < y->rank; ++d)
     numel *= y->shape ? static_cast<size_t>(y->shape[d]) : 0;

@@ -125,7 +125,15 @@ typedef struct phx_module_s phx_module;
 
 /* Loads an artifact for execution on `device`.  `out` receives the module or
  * NULL on failure.  For PHX_DEVICE_CUDA the CUDA driver is reached through
- * dlopen("libcuda.so.1"); without it the status is PHX_STATUS_UNAVAILABLE. */
+ * dlopen("libcuda.so.1"); without it the status is PHX_STATUS_UNAVAILABLE.
+ * Entries run only on the device they were compiled for (the manifest's
+ * "device"); invoking another gives PHX_STATUS_FAILED_PRECONDITION "entry
+ * 'x' was compiled for cpu; run it with --device cpu".  For cuda, tensors
+ * must hold CUDA device pointers (phx_buffer_alloc) and have device
+ * PHX_DEVICE_CUDA; the host code resolves the mgpu* functions (MLIR's GPU
+ * runtime wrapper ABI) that libphalanx_rt exports, so the library must be
+ * in the global symbol scope (linked, or dlopen'ed with RTLD_GLOBAL; the
+ * loader also promotes it itself where it can). */
 PHX_API phx_status phx_module_load_file(const char *path, phx_device device,
                                         phx_module **out);
 /* Same from memory (the bytes are copied).  `name` is used in messages and
@@ -211,6 +219,47 @@ PHX_API phx_status phx_invoke_index(const phx_module *module, int32_t entry,
                                     const phx_tensor *args, int32_t nargs,
                                     const phx_tensor *results,
                                     int32_t nresults);
+
+/* Like phx_invoke_index, and measures the entry call: *elapsed_ms receives
+ * the time between CUDA events recorded on the legacy default stream just
+ * before and just after the call (device cuda; a cuda entry synchronizes its
+ * own streams before returning, so this is the whole entry as the GPU sees
+ * it, launch overheads included), or the host wall time (device cpu). */
+PHX_API phx_status phx_invoke_timed(const phx_module *module, int32_t entry,
+                                    const phx_tensor *args, int32_t nargs,
+                                    const phx_tensor *results,
+                                    int32_t nresults, double *elapsed_ms);
+
+/* ------------------------------------------------------------- devices */
+
+/* 1 when the CUDA backend can run (driver loaded, initialized, at least one
+ * device), else 0.  `message` (may be NULL) receives a line describing the
+ * driver and device ("CUDA driver 13.0, device 0: NVIDIA H200 (sm_90, 132
+ * SMs)") or why CUDA is unavailable ("CUDA backend: no CUDA driver found
+ * (libcuda.so.1 could not be loaded)"); it lives as long as the process.
+ * The device is $PHALANX_CUDA_DEVICE (default 0); $PHALANX_CUDA_DRIVER
+ * overrides the driver library path. */
+PHX_API int32_t phx_cuda_available(const char **message);
+
+/* Buffers for phx_tensor.data.  PHX_DEVICE_CPU: 64-byte aligned host memory;
+ * PHX_DEVICE_CUDA: device memory in the primary context of the device (a
+ * pointer valid for the entries of modules loaded for cuda).  bytes == 0
+ * allocates a small non-null buffer. */
+PHX_API phx_status phx_buffer_alloc(phx_device device, size_t bytes,
+                                    void **out);
+PHX_API phx_status phx_buffer_free(phx_device device, void *ptr);
+/* Synchronous copies between host memory and CUDA device memory. */
+PHX_API phx_status phx_buffer_copy_to_device(void *device_dst,
+                                             const void *host_src,
+                                             size_t bytes);
+PHX_API phx_status phx_buffer_copy_to_host(void *host_dst,
+                                           const void *device_src,
+                                           size_t bytes);
+/* Sets `bytes` bytes to `value` (0xFF poisons floats with NaN). */
+PHX_API phx_status phx_buffer_fill_bytes(phx_device device, void *ptr,
+                                         uint8_t value, size_t bytes);
+/* Waits for all work on the device (cuCtxSynchronize); no-op for cpu. */
+PHX_API phx_status phx_device_synchronize(phx_device device);
 
 /* ---------------------------------------------------- float64 reference */
 

@@ -2,74 +2,38 @@
 // memfd_create + dlopen and calls entries with MLIR memref descriptors.
 #include "../internal.h"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include "../cuda/driver.h"
 
 namespace phx {
 namespace {
 
-bool writeAll(int fd, const uint8_t *p, size_t n) {
-  while (n) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR)
-        continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 class CpuBackend final : public Backend {
 public:
   explicit CpuBackend(std::string name) : name_(std::move(name)) {}
-  ~CpuBackend() override {
-    if (handle_)
-      ::dlclose(handle_);
-    // Kept open while the library is loaded so that no other module can get
-    // the same /proc/self/fd/N path (dlopen matches already-loaded names).
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
 
   phx_status prepare(Manifest &manifest, const std::vector<uint8_t> &bytes,
                      const std::vector<Section> &sections) override {
-    const Section *host = nullptr;
-    for (const Section &s : sections)
-      if (s.kind == kSectionHostCode)
-        host = &s;
     bool needHost = false;
     for (const Entry &e : manifest.entries)
       needHost |= e.device == "cpu";
     if (!needHost)
-      return nullptr;
-    if (!host)
-      return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
-                        "artifact '" + name_ +
-                            "' has cpu entries but no host code section");
-    const uint8_t *p = bytes.data() + host->offset;
-    size_t n = static_cast<size_t>(host->size);
-    if (n < 20 || std::memcmp(p, "\x7f" "ELF", 4) != 0 || p[4] != 2 /*64-bit*/ ||
-        p[5] != 1 /*LE*/ || (p[18] | (p[19] << 8)) != 62 /*x86-64*/)
-      return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
-                        "artifact '" + name_ +
-                            "': host code section is not an x86-64 ELF "
-                            "shared object");
-    if (phx_status s = openLibrary(p, n))
+      return nullptr; // cuda-only artifact: never run its host code here
+    const uint8_t *p = nullptr;
+    size_t n = 0;
+    if (phx_status s = findHostCode(name_, bytes, sections, "cpu", &p, &n))
+      return s;
+    // Host code that also holds cuda entries loads its kernels from static
+    // constructors (mgpuModuleLoad); without a GPU those record an error
+    // that does not concern the cpu entries.
+    cuda::clearError();
+    phx_status s = lib_.open(name_, p, n);
+    cuda::clearError();
+    if (s)
       return s;
     for (Entry &e : manifest.entries) {
       if (e.device != "cpu")
         continue;
-      ::dlerror();
-      void *fn = ::dlsym(handle_, e.symbol.c_str());
+      void *fn = lib_.symbol(e.symbol.c_str());
       if (!fn)
         return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
                           "artifact '" + name_ + "': entry '" + e.name +
@@ -82,93 +46,18 @@ public:
 
   phx_status run(const Entry &e, const phx_tensor *args,
                  const phx_tensor *results) override {
-    if (e.device != "cpu" || !e.hostFn)
-      return makeStatus(PHX_STATUS_UNIMPLEMENTED,
-                        "entry '" + e.name + "' is compiled for device " +
-                            e.device + "; the CPU backend cannot run it");
-    const size_t n = e.args.size() + e.results.size();
-    // One descriptor per operand: allocated, aligned, offset, sizes, strides.
-    std::vector<std::vector<int64_t>> desc(n);
-    std::vector<void *> ptrs(n);
-    for (size_t i = 0; i < n; ++i) {
-      const phx_tensor &t =
-          i < e.args.size() ? args[i] : results[i - e.args.size()];
-      const int32_t r = t.rank;
-      std::vector<int64_t> &d = desc[i];
-      d.assign(3 + 2 * static_cast<size_t>(r), 0);
-      static_assert(sizeof(void *) == sizeof(int64_t), "64-bit only");
-      std::memcpy(&d[0], &t.data, sizeof(void *));
-      std::memcpy(&d[1], &t.data, sizeof(void *));
-      d[2] = 0;
-      int64_t stride = 1;
-      for (int32_t k = r - 1; k >= 0; --k) {
-        d[3 + k] = t.shape[k];
-        d[3 + r + k] = stride;
-        stride *= t.shape[k];
-      }
-      ptrs[i] = d.data();
-    }
-    using Fn = void (*)(void **);
-    reinterpret_cast<Fn>(e.hostFn)(ptrs.data());
+    if (phx_status s = checkEntryDevice(e, PHX_DEVICE_CPU))
+      return s;
+    if (!e.hostFn)
+      return makeStatus(PHX_STATUS_INTERNAL,
+                        "entry '" + e.name + "' was not resolved");
+    callPacked(e.hostFn, e, args, results);
     return nullptr;
   }
 
 private:
-  phx_status openLibrary(const uint8_t *p, size_t n) {
-    std::string path;
-    std::string why;
-#ifdef SYS_memfd_create
-    int fd = static_cast<int>(::syscall(SYS_memfd_create, "phalanx-host-code",
-                                        0 /* no MFD_CLOEXEC: dlopen reopens */));
-    if (fd >= 0) {
-      if (writeAll(fd, p, n)) {
-        path = "/proc/self/fd/" + std::to_string(fd);
-        handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (handle_) {
-          fd_ = fd;
-          return nullptr;
-        }
-        const char *de = ::dlerror();
-        why = de ? de : "dlopen failed";
-      }
-      ::close(fd);
-    }
-#endif
-    // Fallback: a temporary file, unlinked right after dlopen.
-    const char *tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") +
-                       "/phalanx-host-XXXXXX";
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    int tfd = ::mkstemp(buf.data());
-    if (tfd < 0)
-      return makeStatus(PHX_STATUS_IO_ERROR,
-                        "artifact '" + name_ +
-                            "': cannot create a temporary file for the host "
-                            "code: " + std::strerror(errno) +
-                            (why.empty() ? "" : " (memfd dlopen: " + why + ")"));
-    bool ok = writeAll(tfd, p, n);
-    ::close(tfd);
-    if (ok) {
-      handle_ = ::dlopen(buf.data(), RTLD_NOW | RTLD_LOCAL);
-      if (!handle_) {
-        const char *de = ::dlerror();
-        why = de ? de : "dlopen failed";
-      }
-    } else {
-      why = std::string("write failed: ") + std::strerror(errno);
-    }
-    ::unlink(buf.data());
-    if (!handle_)
-      return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
-                        "artifact '" + name_ +
-                            "': cannot load the host code: " + why);
-    return nullptr;
-  }
-
   std::string name_;
-  void *handle_ = nullptr;
-  int fd_ = -1;
+  HostLibrary lib_;
 };
 
 } // namespace

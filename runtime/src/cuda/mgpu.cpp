@@ -1,0 +1,523 @@
+// The "mgpu*" wrapper ABI that MLIR's gpu-to-llvm lowering and the
+// gpu.binary LLVM translation call (the functions of llvm-project's
+// mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp, MLIR 22 signatures).  A
+// compiled artifact's host code leaves these symbols undefined; when it is
+// dlopen'ed they resolve to the definitions here (libphalanx_rt exports
+// them).
+//
+// Differences from upstream, none visible in the ABI:
+//  - no link-time CUDA dependency: the driver is reached via driver.h;
+//  - nothing is printed and nothing aborts: the first failure on a thread is
+//    kept as the thread's "last CUDA error" (phx_invoke reports it), and after
+//    an error launches, copies and memsets are skipped so that a failed
+//    allocation cannot turn into an illegal-address fault;
+//  - null handles are reported instead of being passed to the driver.
+#include "driver.h"
+
+#include <cstring>
+
+#define PHX_MGPU_EXPORT extern "C" __attribute__((visibility("default")))
+
+using namespace phx::cuda;
+
+namespace {
+
+// StridedMemRefType<char, N>: allocated, aligned, offset, sizes[N], strides[N].
+struct MemRefHeader {
+  char *allocated;
+  char *aligned;
+  int64_t offset;
+  int64_t sizesAndStrides[1];
+};
+
+constexpr int32_t kDefaultSmemLimit = 48 * 1024;
+
+bool fits32(intptr_t v) { return v >= 0 && v <= 0xffffffffLL; }
+
+bool checkDims(const char *where, intptr_t x, intptr_t y, intptr_t z,
+               const char *what) {
+  if (x >= 1 && y >= 1 && z >= 1 && fits32(x) && fits32(y) && fits32(z))
+    return true;
+  recordErrorMessage(where, std::string(what) + " (" + std::to_string(x) +
+                                ", " + std::to_string(y) + ", " +
+                                std::to_string(z) +
+                                ") must be positive 32-bit values");
+  return false;
+}
+
+// Opts the function into more than 48 KB of dynamic shared memory.
+bool prepareSmem(const ScopedContext &ctx, const char *where, CUfunction f,
+                 int32_t smem) {
+  if (smem < 0) {
+    recordErrorMessage(where, "negative dynamic shared memory size " +
+                                  std::to_string(smem));
+    return false;
+  }
+  if (smem <= kDefaultSmemLimit)
+    return true;
+  return check(where, "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)",
+               ctx.drv().cuFuncSetAttribute(
+                   f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem));
+}
+
+} // namespace
+
+PHX_MGPU_EXPORT CUmodule mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
+  const char *where = "mgpuModuleLoad";
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  if (!data) {
+    recordErrorMessage(where, "the module image is null");
+    return nullptr;
+  }
+  CUmodule module = nullptr;
+  if (!check(where, "cuModuleLoadData",
+             ctx.drv().cuModuleLoadData(&module, data)))
+    return nullptr;
+  return module;
+}
+
+// PTX text, compiled by the driver (gpu-module-to-binary format=isa).
+PHX_MGPU_EXPORT CUmodule mgpuModuleLoadJIT(void *data, int optLevel) {
+  const char *where = "mgpuModuleLoadJIT";
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  if (!data) {
+    recordErrorMessage(where, "the module image is null");
+    return nullptr;
+  }
+  static thread_local char log[8192];
+  log[0] = '\0';
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+                   CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log)),
+                    reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+  CUmodule module = nullptr;
+  CUresult r = ctx.drv().cuModuleLoadDataEx(&module, data, 3, options, values);
+  if (r != CUDA_SUCCESS) {
+    log[sizeof(log) - 1] = '\0';
+    recordErrorMessage(where, "cuModuleLoadDataEx failed: " + errorName(r) +
+                                  (log[0] ? std::string(" (JIT log: ") + log + ")"
+                                          : std::string()),
+                       r);
+    return nullptr;
+  }
+  return module;
+}
+
+PHX_MGPU_EXPORT void mgpuModuleUnload(CUmodule module) {
+  if (!module)
+    return; // the load failed and was reported then
+  const char *where = "mgpuModuleUnload";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuModuleUnload", ctx.drv().cuModuleUnload(module));
+}
+
+PHX_MGPU_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
+                                                 const char *name) {
+  const char *where = "mgpuModuleGetFunction";
+  if (!module) {
+    recordErrorMessage(where,
+                       std::string("module is null (its mgpuModuleLoad "
+                                   "failed) looking up kernel '") +
+                           (name ? name : "") + "'",
+                       CUDA_ERROR_INVALID_HANDLE);
+    return nullptr;
+  }
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  CUfunction fn = nullptr;
+  CUresult r = ctx.drv().cuModuleGetFunction(&fn, module, name);
+  if (r != CUDA_SUCCESS) {
+    recordErrorMessage(where, "cuModuleGetFunction('" +
+                                  std::string(name ? name : "") +
+                                  "') failed: " + errorName(r),
+                       r);
+    return nullptr;
+  }
+  return fn;
+}
+
+// `intptr_t` dims match MLIR's index type (upstream comment).  The trailing
+// paramsCount is emitted by MLIR 22 and unused, as upstream.
+PHX_MGPU_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
+                                      intptr_t gridY, intptr_t gridZ,
+                                      intptr_t blockX, intptr_t blockY,
+                                      intptr_t blockZ, int32_t smem,
+                                      CUstream stream, void **params,
+                                      void **extra, size_t /*paramsCount*/) {
+  const char *where = "mgpuLaunchKernel";
+  if (hasError())
+    return; // an earlier call failed: do not run on bad inputs
+  if (!function) {
+    recordErrorMessage(where, "kernel function is null",
+                       CUDA_ERROR_INVALID_HANDLE);
+    return;
+  }
+  if (!checkDims(where, gridX, gridY, gridZ, "grid") ||
+      !checkDims(where, blockX, blockY, blockZ, "block"))
+    return;
+  ScopedContext ctx(where);
+  if (!ctx.ok() || !prepareSmem(ctx, where, function, smem))
+    return;
+  check(where, "cuLaunchKernel",
+        ctx.drv().cuLaunchKernel(
+            function, static_cast<unsigned>(gridX), static_cast<unsigned>(gridY),
+            static_cast<unsigned>(gridZ), static_cast<unsigned>(blockX),
+            static_cast<unsigned>(blockY), static_cast<unsigned>(blockZ),
+            static_cast<unsigned>(smem), stream, params, extra));
+}
+
+// MLIR 22 calls this with 14 arguments (no paramsCount); upstream's
+// definition has a trailing size_t that it never reads, and neither do we.
+PHX_MGPU_EXPORT void
+mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
+                        intptr_t clusterY, intptr_t clusterZ, intptr_t gridX,
+                        intptr_t gridY, intptr_t gridZ, intptr_t blockX,
+                        intptr_t blockY, intptr_t blockZ, int32_t smem,
+                        CUstream stream, void **params, void **extra,
+                        size_t /*paramsCount*/) {
+  const char *where = "mgpuLaunchClusterKernel";
+  if (hasError())
+    return;
+  if (!function) {
+    recordErrorMessage(where, "kernel function is null",
+                       CUDA_ERROR_INVALID_HANDLE);
+    return;
+  }
+  if (!checkDims(where, clusterX, clusterY, clusterZ, "cluster") ||
+      !checkDims(where, gridX, gridY, gridZ, "grid") ||
+      !checkDims(where, blockX, blockY, blockZ, "block"))
+    return;
+  if (gridX % clusterX || gridY % clusterY || gridZ % clusterZ) {
+    recordErrorMessage(where, "grid (" + std::to_string(gridX) + ", " +
+                                  std::to_string(gridY) + ", " +
+                                  std::to_string(gridZ) +
+                                  ") is not a multiple of the cluster (" +
+                                  std::to_string(clusterX) + ", " +
+                                  std::to_string(clusterY) + ", " +
+                                  std::to_string(clusterZ) + ")");
+    return;
+  }
+  ScopedContext ctx(where);
+  if (!ctx.ok() || !prepareSmem(ctx, where, function, smem))
+    return;
+  // Clusters of more than 8 blocks (up to 16 on sm_90) must be opted in.
+  if (clusterX * clusterY * clusterZ > 8 &&
+      !check(where,
+             "cuFuncSetAttribute(NON_PORTABLE_CLUSTER_SIZE_ALLOWED)",
+             ctx.drv().cuFuncSetAttribute(
+                 function, CU_FUNC_ATTRIBUTE_NON_PORTABLE_CLUSTER_SIZE_ALLOWED,
+                 1)))
+    return;
+  CUlaunchAttribute attrs[2];
+  std::memset(attrs, 0, sizeof attrs);
+  attrs[0].id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+  attrs[0].value.clusterDim.x = static_cast<unsigned>(clusterX);
+  attrs[0].value.clusterDim.y = static_cast<unsigned>(clusterY);
+  attrs[0].value.clusterDim.z = static_cast<unsigned>(clusterZ);
+  attrs[1].id = CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE;
+  attrs[1].value.clusterSchedulingPolicyPreference =
+      CU_CLUSTER_SCHEDULING_POLICY_SPREAD;
+  CUlaunchConfig config;
+  std::memset(&config, 0, sizeof config);
+  config.gridDimX = static_cast<unsigned>(gridX);
+  config.gridDimY = static_cast<unsigned>(gridY);
+  config.gridDimZ = static_cast<unsigned>(gridZ);
+  config.blockDimX = static_cast<unsigned>(blockX);
+  config.blockDimY = static_cast<unsigned>(blockY);
+  config.blockDimZ = static_cast<unsigned>(blockZ);
+  config.sharedMemBytes = static_cast<unsigned>(smem);
+  config.hStream = stream;
+  config.attrs = attrs;
+  config.numAttrs = 2;
+  check(where, "cuLaunchKernelEx",
+        ctx.drv().cuLaunchKernelEx(&config, function, params, extra));
+}
+
+PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
+  const char *where = "mgpuStreamCreate";
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  CUstream stream = nullptr;
+  if (!check(where, "cuStreamCreate",
+             ctx.drv().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING)))
+    return nullptr;
+  return stream;
+}
+
+PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
+  if (!stream)
+    return; // creation failed and was reported
+  const char *where = "mgpuStreamDestroy";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuStreamDestroy", ctx.drv().cuStreamDestroy(stream));
+}
+
+PHX_MGPU_EXPORT void mgpuStreamSynchronize(CUstream stream) {
+  const char *where = "mgpuStreamSynchronize";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuStreamSynchronize", ctx.drv().cuStreamSynchronize(stream));
+}
+
+PHX_MGPU_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
+  const char *where = "mgpuStreamWaitEvent";
+  if (!event) {
+    if (!hasError())
+      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+    return;
+  }
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuStreamWaitEvent",
+          ctx.drv().cuStreamWaitEvent(stream, event, 0));
+}
+
+PHX_MGPU_EXPORT CUevent mgpuEventCreate() {
+  const char *where = "mgpuEventCreate";
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  CUevent event = nullptr;
+  if (!check(where, "cuEventCreate",
+             ctx.drv().cuEventCreate(&event, CU_EVENT_DISABLE_TIMING)))
+    return nullptr;
+  return event;
+}
+
+PHX_MGPU_EXPORT void mgpuEventDestroy(CUevent event) {
+  if (!event)
+    return;
+  const char *where = "mgpuEventDestroy";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuEventDestroy", ctx.drv().cuEventDestroy(event));
+}
+
+PHX_MGPU_EXPORT void mgpuEventSynchronize(CUevent event) {
+  const char *where = "mgpuEventSynchronize";
+  if (!event) {
+    if (!hasError())
+      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+    return;
+  }
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuEventSynchronize", ctx.drv().cuEventSynchronize(event));
+}
+
+PHX_MGPU_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
+  const char *where = "mgpuEventRecord";
+  if (!event) {
+    if (!hasError())
+      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+    return;
+  }
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuEventRecord", ctx.drv().cuEventRecord(event, stream));
+}
+
+PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+                                   bool isHostShared) {
+  const char *where = "mgpuMemAlloc";
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  CUdeviceptr ptr = 0;
+  if (sizeBytes == 0)
+    return nullptr;
+  if (isHostShared) {
+    check(where, "cuMemAllocManaged",
+          ctx.drv().cuMemAllocManaged(&ptr, sizeBytes, CU_MEM_ATTACH_GLOBAL));
+  } else {
+    CUresult r = ctx.drv().cuMemAlloc(&ptr, sizeBytes);
+    if (r != CUDA_SUCCESS)
+      recordErrorMessage(where, "cuMemAlloc(" + std::to_string(sizeBytes) +
+                                    " bytes) failed: " + errorName(r),
+                         r);
+  }
+  return reinterpret_cast<void *>(ptr);
+}
+
+PHX_MGPU_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
+  if (!ptr)
+    return;
+  const char *where = "mgpuMemFree";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemFree",
+          ctx.drv().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)));
+}
+
+PHX_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
+                                CUstream stream) {
+  const char *where = "mgpuMemcpy";
+  if (hasError() || sizeBytes == 0)
+    return;
+  if (!dst || !src) {
+    recordErrorMessage(where, "null pointer", CUDA_ERROR_INVALID_VALUE);
+    return;
+  }
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemcpyAsync",
+          ctx.drv().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                                  reinterpret_cast<CUdeviceptr>(src), sizeBytes,
+                                  stream));
+}
+
+PHX_MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                                  CUstream stream) {
+  const char *where = "mgpuMemset32";
+  if (hasError() || count == 0)
+    return;
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemsetD32Async",
+          ctx.drv().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                     count, stream));
+}
+
+PHX_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                                  CUstream stream) {
+  const char *where = "mgpuMemset16";
+  if (hasError() || count == 0)
+    return;
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemsetD16Async",
+          ctx.drv().cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
+                                     count, stream));
+}
+
+PHX_MGPU_EXPORT void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
+  const char *where = "mgpuMemHostRegister";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemHostRegister",
+          ctx.drv().cuMemHostRegister(ptr, sizeBytes, 0));
+}
+
+// Registers a dense memref (descriptor of rank `rank`).
+PHX_MGPU_EXPORT void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
+                                               int64_t elementSizeBytes) {
+  const char *where = "mgpuMemHostRegisterMemRef";
+  if (!descriptor || rank < 0) {
+    recordErrorMessage(where, "bad memref descriptor");
+    return;
+  }
+  auto *d = static_cast<MemRefHeader *>(descriptor);
+  const int64_t *sizes = d->sizesAndStrides;
+  int64_t n = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    n *= sizes[i];
+  mgpuMemHostRegister(d->aligned + d->offset * elementSizeBytes,
+                      static_cast<uint64_t>(n * elementSizeBytes));
+}
+
+PHX_MGPU_EXPORT void mgpuMemHostUnregister(void *ptr) {
+  const char *where = "mgpuMemHostUnregister";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuMemHostUnregister", ctx.drv().cuMemHostUnregister(ptr));
+}
+
+PHX_MGPU_EXPORT void mgpuMemHostUnregisterMemRef(int64_t /*rank*/,
+                                                 void *descriptor,
+                                                 int64_t elementSizeBytes) {
+  if (!descriptor) {
+    recordErrorMessage("mgpuMemHostUnregisterMemRef", "bad memref descriptor");
+    return;
+  }
+  auto *d = static_cast<MemRefHeader *>(descriptor);
+  mgpuMemHostUnregister(d->aligned + d->offset * elementSizeBytes);
+}
+
+PHX_MGPU_EXPORT void mgpuSetDefaultDevice(int32_t device) {
+  setCurrentDevice(device);
+}
+
+// ---- Hopper tensor maps (nvgpu.tma.create.descriptor lowers to the Memref
+// variant).  Enum arguments are the CUtensorMap* enums of cuda.h.
+PHX_MGPU_EXPORT void mgpuTensorMapEncodeTiled(
+    CUtensorMap *tensorMap, int tensorDataType, uint32_t tensorRank,
+    void *globalAddress, const uint64_t *globalDim,
+    const uint64_t *globalStrides, const uint32_t *boxDim,
+    const uint32_t *elementStrides, int interleave, int swizzle,
+    int l2Promotion, int oobFill) {
+  const char *where = "mgpuTensorMapEncodeTiled";
+  ScopedContext ctx(where);
+  if (ctx.ok())
+    check(where, "cuTensorMapEncodeTiled",
+          ctx.drv().cuTensorMapEncodeTiled(
+              tensorMap, tensorDataType, tensorRank, globalAddress, globalDim,
+              globalStrides, boxDim, elementStrides, interleave, swizzle,
+              l2Promotion, oobFill));
+}
+
+// Returns a device pointer to a CUtensorMap for the memref (row-major dims
+// reversed into CUDA's innermost-first order), as upstream.
+PHX_MGPU_EXPORT void *mgpuTensorMapEncodeTiledMemref(
+    int64_t tensorRank, void *rankedDescriptor, int tensorDataType,
+    int interleave, int swizzle, int l2Promotion, int oobFill,
+    int64_t *inputBoxDims) {
+  const char *where = "mgpuTensorMapEncodeTiledMemref";
+  // Element sizes of CUtensorMapDataType 0..12 (uint8 .. tf32_ftz).
+  static const int kElementSize[] = {1, 2, 4, 4, 8, 8, 2, 4, 8, 2, 4, 4, 4};
+  if (tensorRank < 1 || tensorRank > 5) {
+    recordErrorMessage(where, "rank " + std::to_string(tensorRank) +
+                                  " is not in [1, 5]");
+    return nullptr;
+  }
+  if (tensorDataType < 0 || tensorDataType > 12) {
+    recordErrorMessage(where, "unknown tensor map data type " +
+                                  std::to_string(tensorDataType));
+    return nullptr;
+  }
+  if (!rankedDescriptor || !inputBoxDims) {
+    recordErrorMessage(where, "null descriptor or box dims");
+    return nullptr;
+  }
+  auto *d = static_cast<MemRefHeader *>(rankedDescriptor);
+  const int64_t *sizes = d->sizesAndStrides;
+  const int64_t *strides = sizes + tensorRank;
+  const int esize = kElementSize[tensorDataType];
+  uint64_t globalDim[5] = {1, 1, 1, 1, 1}, globalStrides[5] = {0, 0, 0, 0, 0};
+  uint32_t boxDim[5] = {1, 1, 1, 1, 1}, elementStrides[5] = {1, 1, 1, 1, 1};
+  for (int64_t i = 0; i < tensorRank; ++i) {
+    globalDim[i] = static_cast<uint64_t>(sizes[tensorRank - i - 1]);
+    boxDim[i] = static_cast<uint32_t>(inputBoxDims[tensorRank - i - 1]);
+  }
+  for (int64_t i = 0; i + 1 < tensorRank; ++i)
+    globalStrides[i] =
+        static_cast<uint64_t>(strides[tensorRank - i - 2] * esize);
+  char *base = d->aligned + d->offset * esize;
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  CUtensorMap map;
+  std::memset(&map, 0, sizeof map);
+  if (!check(where, "cuTensorMapEncodeTiled",
+             ctx.drv().cuTensorMapEncodeTiled(
+                 &map, tensorDataType, static_cast<uint32_t>(tensorRank), base,
+                 globalDim, globalStrides, boxDim, elementStrides, interleave,
+                 swizzle, l2Promotion, oobFill)))
+    return nullptr;
+  CUdeviceptr dmap = 0;
+  if (!check(where, "cuMemAlloc", ctx.drv().cuMemAlloc(&dmap, sizeof map)))
+    return nullptr;
+  if (!check(where, "cuMemcpyHtoD",
+             ctx.drv().cuMemcpyHtoD(dmap, &map, sizeof map))) {
+    ctx.drv().cuMemFree(dmap);
+    return nullptr;
+  }
+  return reinterpret_cast<void *>(dmap);
+}
