@@ -32,8 +32,12 @@ std::string takeMessage(phx_status s, phx_status_code *code) {
 int main(int argc, char **argv) {
   using namespace phxtest;
   // Helper mode for the end-to-end ctest: write the test artifact.
-  if (argc == 3 && std::strcmp(argv[1], "--write-artifact") == 0) {
-    std::vector<uint8_t> a = testArtifact();
+  // --write-gpu-artifact: the cuda artifact for the fake driver.
+  if (argc == 3 && (std::strcmp(argv[1], "--write-artifact") == 0 ||
+                    std::strcmp(argv[1], "--write-gpu-artifact") == 0)) {
+    std::vector<uint8_t> a = std::strcmp(argv[1], "--write-artifact") == 0
+                                 ? testArtifact()
+                                 : testGpuArtifact();
     FILE *f = std::fopen(argv[2], "wb");
     if (!f || std::fwrite(a.data(), 1, a.size(), f) != a.size()) {
       std::fprintf(stderr, "cannot write %s\n", argv[2]);

@@ -35,6 +35,10 @@ std::vector<uint8_t> readFileBytes(const std::string &path);
 std::vector<uint8_t> testKernelsSo();
 std::string testManifest();
 std::vector<uint8_t> testArtifact();
+// A cuda artifact for the fake driver (test_cuda.cpp).
+std::vector<uint8_t> testGpuKernelsSo();
+std::string testGpuManifest();
+std::vector<uint8_t> testGpuArtifact();
 
 // Status helpers: returns the message and frees the status ("OK" for NULL).
 std::string takeMessage(phx_status s, phx_status_code *code = nullptr);

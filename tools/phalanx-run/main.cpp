@@ -46,7 +46,10 @@ const char *kUsage =
     "                         needed for dynamic dims unless --dim gives them\n"
     "  --dim SYM=VALUE        value of a symbolic dim for --random (B, H, L, D,\n"
     "                         Dm, ... as --list shows), e.g. --dim L=4096\n"
-    "  --device cpu|cuda      device to run on (default cpu)\n"
+    "  --device cpu|cuda      device to run on (default cpu).  cuda: inputs are\n"
+    "                         copied to device memory, results are poisoned\n"
+    "                         with 0xFF bytes (NaN) before the run and copied\n"
+    "                         back after it; the driver and device go to stderr\n"
     "  --check                compare result #0 with the float64 reference\n"
     "                         (computed on the inputs as rounded to their\n"
     "                         dtypes); prints 'check: rel_err=... tol=... PASS'\n"
@@ -54,7 +57,8 @@ const char *kUsage =
     "  --tol X                tolerance for --check (default by result dtype:\n"
     "                         f32 1e-5, f16 2e-3, bf16 8e-3, f64 1e-12)\n"
     "  --repeat N             after one warm-up run, time N runs and print\n"
-    "                         'time: median X ms over N runs'\n"
+    "                         'time: median X ms over N runs' (cuda: CUDA\n"
+    "                         events around each entry call)\n"
     "  --output FILE.npy ...  write the results (one file per result); bf16\n"
     "                         results are written as <f4 (exact conversion)\n"
     "  -h, --help             show this help\n"
@@ -230,6 +234,23 @@ struct Buffer {
     t.shape = shape.data();
     t.device = PHX_DEVICE_CPU;
     return t;
+  }
+};
+
+// Device memory (CUDA) owned by phalanx-run.
+struct DeviceBuffer {
+  void *ptr = nullptr;
+  DeviceBuffer() = default;
+  DeviceBuffer(const DeviceBuffer &) = delete;
+  DeviceBuffer &operator=(const DeviceBuffer &) = delete;
+  DeviceBuffer(DeviceBuffer &&o) noexcept : ptr(o.ptr) { o.ptr = nullptr; }
+  ~DeviceBuffer() {
+    if (ptr)
+      phx_status_free(phx_buffer_free(PHX_DEVICE_CUDA, ptr));
+  }
+  void alloc(size_t bytes, const std::string &what) {
+    checkStatus(phx_buffer_alloc(PHX_DEVICE_CUDA, bytes, &ptr),
+                "allocating device memory for " + what);
   }
 };
 
@@ -451,8 +472,16 @@ void writeOutput(const Buffer &b, const std::string &path, const char *name) {
 }
 
 int run(const Options &o) {
+  if (o.device == PHX_DEVICE_CUDA && !o.list) {
+    const char *msg = nullptr;
+    if (!phx_cuda_available(&msg))
+      fail(msg);
+    std::fprintf(stderr, "phalanx-run: %s\n", msg);
+  }
   phx_module *raw = nullptr;
-  checkStatus(phx_module_load_file(o.artifact.c_str(), o.device, &raw));
+  // --list only reads the manifest: load for cpu, which runs no cuda code.
+  checkStatus(phx_module_load_file(o.artifact.c_str(),
+                                   o.list ? PHX_DEVICE_CPU : o.device, &raw));
   std::unique_ptr<phx_module, void (*)(phx_module *)> m(raw, phx_module_free);
   if (o.list) {
     listEntries(m.get());
@@ -515,24 +544,60 @@ int run(const Options &o) {
   for (auto &b : results)
     resViews.push_back(b.view());
 
-  auto invoke = [&]() {
-    checkStatus(phx_invoke_index(m.get(), e, argViews.data(), nargs,
-                                 resViews.data(), nres),
-                "running entry '" + entryName + "'");
+  // CUDA: device copies of the inputs, results poisoned with 0xFF bytes
+  // (NaN for every float dtype), run, copy back.
+  std::vector<DeviceBuffer> devArgs, devRes;
+  std::vector<phx_tensor> runArgs = argViews, runRes = resViews;
+  if (o.device == PHX_DEVICE_CUDA) {
+    devArgs.resize(args.size());
+    devRes.resize(results.size());
+    for (size_t i = 0; i < args.size(); ++i) {
+      devArgs[i].alloc(args[i].bytes.size(), "argument #" + std::to_string(i));
+      checkStatus(phx_buffer_copy_to_device(devArgs[i].ptr, args[i].bytes.data(),
+                                            args[i].bytes.size()),
+                  "copying argument #" + std::to_string(i) + " to the device");
+      runArgs[i].data = devArgs[i].ptr;
+      runArgs[i].device = PHX_DEVICE_CUDA;
+    }
+    for (size_t r = 0; r < results.size(); ++r) {
+      devRes[r].alloc(results[r].bytes.size(), "result #" + std::to_string(r));
+      checkStatus(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, devRes[r].ptr, 0xFF,
+                                        results[r].bytes.size()),
+                  "poisoning result #" + std::to_string(r));
+      runRes[r].data = devRes[r].ptr;
+      runRes[r].device = PHX_DEVICE_CUDA;
+    }
+  }
+
+  auto invoke = [&](double *ms) {
+    const std::string ctx = "running entry '" + entryName + "'";
+    if (ms)
+      checkStatus(phx_invoke_timed(m.get(), e, runArgs.data(), nargs,
+                                   runRes.data(), nres, ms),
+                  ctx);
+    else
+      checkStatus(phx_invoke_index(m.get(), e, runArgs.data(), nargs,
+                                   runRes.data(), nres),
+                  ctx);
   };
-  invoke();
+  invoke(nullptr);
+  if (o.device == PHX_DEVICE_CUDA)
+    for (size_t r = 0; r < results.size(); ++r)
+      checkStatus(phx_buffer_copy_to_host(results[r].bytes.data(), devRes[r].ptr,
+                                          results[r].bytes.size()),
+                  "copying result #" + std::to_string(r) + " to the host");
   if (o.repeat > 0) {
     std::vector<double> ms;
     for (int k = 0; k < o.repeat; ++k) {
-      auto t0 = std::chrono::steady_clock::now();
-      invoke();
-      auto t1 = std::chrono::steady_clock::now();
-      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      double t = 0;
+      invoke(&t);
+      ms.push_back(t);
     }
     std::sort(ms.begin(), ms.end());
     size_t n = ms.size();
     double med = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
-    std::printf("time: median %.3f ms over %d runs\n", med, o.repeat);
+    std::printf("time: median %.3f ms over %d runs%s\n", med, o.repeat,
+                o.device == PHX_DEVICE_CUDA ? " (CUDA events)" : "");
   }
   for (int32_t r = 0; r < nres; ++r)
     std::printf("result #%d %s: %s %s\n", r,
