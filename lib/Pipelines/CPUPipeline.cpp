@@ -194,4 +194,5 @@ void phalanx::registerPhalanxPassesAndPipelines() {
       "entry points",
       buildCPULoweringPipeline);
   PassRegistration<LegalizeMemRefForCPUPass>();
+  registerGPUPipeline();
 }

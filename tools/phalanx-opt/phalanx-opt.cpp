@@ -8,6 +8,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "phalanx/Dialect/Phalanx/PhalanxDialect.h"
 #include "phalanx/Dialect/SWR/SWRDialect.h"
@@ -20,6 +21,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR (phalanx-gpu-pipeline).
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
   registry.insert<phalanx::swr::SWRDialect, phalanx::layer::PhalanxDialect>();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

@@ -30,4 +30,55 @@ def PhalanxEmitEntryWrappers : Pass<"phalanx-emit-entry-wrappers", "::mlir::Modu
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower entry functions made of one swr.scan to a CUDA kernel "
+                "and its host launch (gpu + nvvm dialects)";
+  let description = [{
+    Rewrites every public `func.func` whose body is one `swr.scan` on its
+    arguments into a function on identity-layout memrefs holding device
+    pointers (the arguments, then one out-parameter per result) that computes
+    the launch sizes and launches a kernel with `gpu.launch_func` (a cluster
+    launch when `cluster > 1`), plus the kernel itself in the `gpu.module`
+    `@phalanx_kernels`: a `gpu.func` built from scf / arith / memref / gpu /
+    nvvm ops. docs/gpu-lowering.md describes the mapping and every carrier
+    route.
+
+    The op's `#swr.schedule` decides the mapping. When the op has none, the
+    schedule knobs below (they are exactly the `#swr.schedule` fields:
+    `local`, `tiles_per_lane`, `warps`, `cluster`, `lane`, `warp`, `cta`,
+    `grid`) give it; a knob left at its `auto` value follows the default rule
+    of docs/gpu-lowering.md (scan, 1 tile per lane, 4 warps, no cluster,
+    shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
+    flags otherwise). A schedule never changes results.
+  }];
+  let options = [
+    Option<"local", "local", "std::string", "\"auto\"",
+           "#swr.schedule field `local` for ops without a schedule: scan | mma | auto">,
+    Option<"tilesPerLane", "tiles-per-lane", "int64_t", "0",
+           "#swr.schedule field `tiles_per_lane` (1..64; 0 = auto)">,
+    Option<"warps", "warps", "int64_t", "0",
+           "#swr.schedule field `warps`: warps per CTA (1..32; 0 = auto)">,
+    Option<"cluster", "cluster", "int64_t", "0",
+           "#swr.schedule field `cluster`: CTAs per cluster (1, 2, 4, 8, 16; 0 = auto)">,
+    Option<"lane", "lane", "std::string", "\"auto\"",
+           "#swr.schedule field `lane`: shuffle | halo | auto">,
+    Option<"warp", "warp", "std::string", "\"auto\"",
+           "#swr.schedule field `warp`: smem | halo | auto">,
+    Option<"cta", "cta", "std::string", "\"auto\"",
+           "#swr.schedule field `cta`: none | dsmem | halo | auto">,
+    Option<"grid", "grid", "std::string", "\"auto\"",
+           "#swr.schedule field `grid`: flags | halo | auto">,
+    Option<"overrideSchedule", "override-schedule", "bool", "false",
+           "Apply the knobs given above even to ops that carry a schedule "
+           "(for schedule exploration)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // PHALANX_CONVERSION_PASSES_TD

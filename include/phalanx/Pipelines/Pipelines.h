@@ -22,6 +22,70 @@ struct CPUPipelineOptions
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUPipelineOptions &options);
 
+/// Options of `phalanx-gpu-pipeline`. The schedule knobs are the
+/// `#swr.schedule` fields, used for swr.scan ops that carry no schedule
+/// (see convert-swr-to-gpu).
+struct GPUPipelineOptions
+    : public mlir::PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("CUDA architecture of the cubin"),
+                           llvm::cl::init("sm_90a")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features (ptxas of CUDA 13 takes PTX 8.x)"),
+      llvm::cl::init("+ptx80")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level of the kernels"),
+                            llvm::cl::init(3)};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("CUDA toolkit holding bin/ptxas"),
+      llvm::cl::init("/usr/local/cuda")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("Kernel binary format: bin (cubin), isa (PTX text, for "
+                     "inspection), fatbin"),
+      llvm::cl::init("bin")};
+  Option<std::string> local{*this, "local",
+                            llvm::cl::desc("#swr.schedule local: scan | mma | auto"),
+                            llvm::cl::init("auto")};
+  Option<int64_t> tilesPerLane{
+      *this, "tiles-per-lane",
+      llvm::cl::desc("#swr.schedule tiles_per_lane (0 = auto)"),
+      llvm::cl::init(0)};
+  Option<int64_t> warps{*this, "warps",
+                        llvm::cl::desc("#swr.schedule warps (0 = auto)"),
+                        llvm::cl::init(0)};
+  Option<int64_t> cluster{*this, "cluster",
+                          llvm::cl::desc("#swr.schedule cluster (0 = auto)"),
+                          llvm::cl::init(0)};
+  Option<std::string> lane{*this, "lane",
+                           llvm::cl::desc("#swr.schedule lane: shuffle | halo | auto"),
+                           llvm::cl::init("auto")};
+  Option<std::string> warp{*this, "warp",
+                           llvm::cl::desc("#swr.schedule warp: smem | halo | auto"),
+                           llvm::cl::init("auto")};
+  Option<std::string> cta{*this, "cta",
+                          llvm::cl::desc("#swr.schedule cta: none | dsmem | halo | auto"),
+                          llvm::cl::init("auto")};
+  Option<std::string> grid{*this, "grid",
+                           llvm::cl::desc("#swr.schedule grid: flags | halo | auto"),
+                           llvm::cl::init("auto")};
+  Option<bool> overrideSchedule{
+      *this, "override-schedule",
+      llvm::cl::desc("Apply the schedule knobs even to ops with a schedule"),
+      llvm::cl::init(false)};
+};
+
+/// swr.scan entries on tensors -> LLVM dialect host code launching CUDA
+/// kernels (gpu.binary), with packed entry points.
+void buildGPUPipeline(mlir::OpPassManager &pm,
+                      const GPUPipelineOptions &options);
+
+/// Registers `phalanx-gpu-pipeline` (called by
+/// registerPhalanxPassesAndPipelines).
+void registerGPUPipeline();
+
 /// Registers every phalanx pass and pipeline with the global registry.
 void registerPhalanxPassesAndPipelines();
 

@@ -1,0 +1,779 @@
+//===- KernelBuilder.cpp - the SWR CUDA kernel ----------------------------===//
+//
+// Builds the gpu.func of one swr.scan under one schedule (local = scan):
+//
+//   1. position: row r = (b, h, d) and CTA position along the sequence, from
+//      the block ids, or from an atomic ticket when the grid route is `flags`
+//      (a CTA only ever waits on CTAs with an earlier ticket, which are
+//      resident);
+//   2. carriers: each thread scans its `tiles_per_lane` tiles from zero and
+//      keeps their carriers (g, v);
+//   3. exchange: the carry into each of its tiles, from the routes of the
+//      schedule (lane shuffles, warp smem, cluster dsmem, grid flags, or a
+//      recomputed halo);
+//   4. apply: rescans its tiles and writes y = local + prefix * carry.
+//
+// docs/gpu-lowering.md has the details and the reasons.
+//
+//===----------------------------------------------------------------------===//
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <functional>
+
+using namespace mlir;
+using namespace phalanx::swr;
+
+namespace phalanx::swr_to_gpu {
+namespace {
+
+using ValueVector = SmallVector<Value>;
+using Fn = std::function<ValueVector()>;
+
+/// A carrier (g, v): the gate product of a span and its terminal state.
+struct Carrier {
+  Value g, v;
+};
+
+class KernelEmitter {
+public:
+  KernelEmitter(OpBuilder &builder, Location loc, const KernelConfig &c)
+      : b(loc, builder), c(c) {}
+
+  gpu::GPUFuncOp build(gpu::GPUModuleOp module, StringRef name);
+
+private:
+  ImplicitLocOpBuilder b;
+  const KernelConfig &c;
+
+  // Kernel arguments.
+  Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
+  // Workgroup memory.
+  Value smemF, smemI;
+  // Sizes and position.
+  Value L, T, rows, bIdx, hIdx, dIdx, r, tid, lane, warp, rank, pos;
+  Value ctaBase, clusterBase, base, initV;
+
+  //===--------------------------------------------------------------------===//
+  // Small helpers
+  //===--------------------------------------------------------------------===//
+  Type f32() { return b.getF32Type(); }
+  Type i32() { return b.getI32Type(); }
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value cf(float v) {
+    return arith::ConstantFloatOp::create(b, cast<FloatType>(f32()),
+                                          APFloat(v));
+  }
+  Value ci32(int64_t v) { return arith::ConstantIntOp::create(b, i32(), v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivSIOp::create(b, x, y); }
+  Value rem(Value x, Value y) { return arith::RemSIOp::create(b, x, y); }
+  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, idx(y)); }
+  Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
+  Value addF(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value mulF(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  /// a * s + x
+  Value axpy(Value a, Value s, Value x) { return addF(mulF(a, s), x); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, p, x, y);
+  }
+  Value lt(Value x, Value y) { return cmp(arith::CmpIPredicate::slt, x, y); }
+  Value ge(Value x, Value y) { return cmp(arith::CmpIPredicate::sge, x, y); }
+  Value eq(Value x, Value y) { return cmp(arith::CmpIPredicate::eq, x, y); }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
+  Value sel(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Carrier sel(Value cond, Carrier x, Carrier y) {
+    return {sel(cond, x.g, y.g), sel(cond, x.v, y.v)};
+  }
+  Value toF32(Value v) {
+    if (v.getType() == f32())
+      return v;
+    return arith::ExtFOp::create(b, f32(), v);
+  }
+  Value fromF32(Value v, Type t) {
+    if (t == f32())
+      return v;
+    return arith::TruncFOp::create(b, t, v);
+  }
+  Value load(Value m, ValueRange ind) { return memref::LoadOp::create(b, m, ind); }
+  void store(Value v, Value m, ValueRange ind) {
+    memref::StoreOp::create(b, v, m, ind);
+  }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+  Value toI32(Value v) { return arith::IndexCastOp::create(b, i32(), v); }
+
+  /// (g1, v1) then (g2, v2) = (g1 g2, g2 v1 + v2).
+  Carrier compose(Carrier x, Carrier y) {
+    return {mulF(x.g, y.g), axpy(y.g, x.v, y.v)};
+  }
+  Carrier identity() { return {cf(1.0f), cf(0.0f)}; }
+
+  ValueVector emitIf(Value cond, TypeRange types, const Fn &thenFn,
+                     const Fn &elseFn) {
+    auto op = scf::IfOp::create(b, types, cond, /*withElseRegion=*/!!elseFn);
+    auto fill = [&](Region &region, const Fn &fn) {
+      Block &block = region.front();
+      OpBuilder::InsertionGuard guard(b);
+      if (!block.empty() && isa<scf::YieldOp>(block.back()))
+        block.back().erase();
+      b.setInsertionPointToEnd(&block);
+      ValueVector values = fn();
+      scf::YieldOp::create(b, values);
+    };
+    fill(op.getThenRegion(), thenFn);
+    if (elseFn)
+      fill(op.getElseRegion(), elseFn);
+    return ValueVector(op.getResults());
+  }
+  void emitIf(Value cond, const std::function<void()> &thenFn) {
+    emitIf(cond, {}, [&] { thenFn(); return ValueVector{}; }, nullptr);
+  }
+  Carrier emitIfCarrier(Value cond, const std::function<Carrier()> &thenFn,
+                        const std::function<Carrier()> &elseFn) {
+    ValueVector res = emitIf(
+        cond, {f32(), f32()},
+        [&] { Carrier x = thenFn(); return ValueVector{x.g, x.v}; },
+        [&] { Carrier x = elseFn(); return ValueVector{x.g, x.v}; });
+    return {res[0], res[1]};
+  }
+  ValueVector emitFor(Value lb, Value ub, Value step, ValueRange inits,
+                      const std::function<ValueVector(Value, ValueRange)> &fn) {
+    auto op = scf::ForOp::create(b, lb, ub, step, inits);
+    Block *body = op.getBody();
+    OpBuilder::InsertionGuard guard(b);
+    if (!body->empty() && isa<scf::YieldOp>(body->back()))
+      body->back().erase();
+    b.setInsertionPointToEnd(body);
+    ValueVector values = fn(op.getInductionVar(), op.getRegionIterArgs());
+    scf::YieldOp::create(b, values);
+    return ValueVector(op.getResults());
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Pointers and synchronization
+  //===--------------------------------------------------------------------===//
+  /// The address of element `index` of a (1-D, offset 0) memref as an LLVM
+  /// pointer of address space `space`.
+  Value elementPtr(Value memref, Value index, Type elem, unsigned space) {
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), base);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), space);
+    Value ptr = LLVM::IntToPtrOp::create(b, ptrType, asInt);
+    Value offset = arith::IndexCastOp::create(b, b.getI64Type(), index);
+    return LLVM::GEPOp::create(b, ptrType, elem, ptr, ValueRange{offset});
+  }
+  /// Loads element `index` of workgroup buffer `memref` of CTA `ctaRank` of
+  /// this cluster (distributed shared memory: mapa + ld.shared::cluster).
+  Value loadRemote(Value memref, Value index, Type elem, Value ctaRank) {
+    Value local = elementPtr(memref, index, elem, /*shared=*/3);
+    auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
+    Value remote = NVVM::MapaOp::create(b, clusterPtr, local, toI32(ctaRank));
+    return LLVM::LoadOp::create(b, elem, remote, /*alignment=*/4);
+  }
+  void clusterBarrier() {
+    NVVM::ClusterArriveOp::create(b, UnitAttr());
+    NVVM::ClusterWaitOp::create(b, UnitAttr());
+  }
+  void releaseFence() {
+    LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acq_rel, "device");
+  }
+  void storeRelease(Value value, Value memref, Value index) {
+    Value ptr = elementPtr(memref, index, i32(), 0);
+    LLVM::StoreOp::create(b, value, ptr, 4, false, false, false,
+                          LLVM::AtomicOrdering::release, "device");
+  }
+  Value loadAcquire(Value memref, Value index) {
+    Value ptr = elementPtr(memref, index, i32(), 0);
+    return LLVM::LoadOp::create(b, i32(), ptr, 4, false, false, false, false,
+                                LLVM::AtomicOrdering::acquire, "device");
+  }
+  /// Spins until flags[index] != 0 (ld.acquire.gpu) and returns the flag.
+  Value spinOnFlag(Value index) {
+    auto loop = scf::WhileOp::create(
+        b, TypeRange{i32()}, ValueRange{},
+        [&](OpBuilder &nb, Location, ValueRange) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value flag = loadAcquire(flagsBuf, index);
+          scf::ConditionOp::create(b, eq(flag, ci32(0)), ValueRange{flag});
+        },
+        [&](OpBuilder &nb, Location, ValueRange) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          NVVM::NanosleepOp::create(b, ci32(32));
+          scf::YieldOp::create(b, ValueRange{});
+        });
+    return loop.getResult(0);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Tokens and tiles
+  //===--------------------------------------------------------------------===//
+  /// 0 <= t < L
+  Value tokenValid(Value t) {
+    return andI(ge(t, idx(0)), lt(t, L));
+  }
+  /// The masked f32 gate of token t (1 outside [0, L)): zero at segment
+  /// starts (t % (S * BL) == 0, t > 0) and resets, as swr.mask_gates.
+  Value gateAt(Value t) {
+    Value valid = tokenValid(t);
+    Value tc = sel(valid, t, idx(0));
+    Value a = sel(valid, toF32(load(gates, {bIdx, hIdx, tc})), cf(1.0f));
+    Value cut;
+    if (c.segment > 0)
+      cut = andI(eq(rem(tc, idx(c.segment * c.block)), idx(0)),
+                 cmp(arith::CmpIPredicate::sgt, t, idx(0)));
+    if (resets) {
+      Value flagged = load(resets, {bIdx, tc});
+      cut = cut ? orI(cut, flagged) : flagged;
+    }
+    if (cut)
+      a = sel(andI(cut, valid), cf(0.0f), a);
+    return a;
+  }
+  /// The f32 drive of token t (0 outside [0, L)).
+  Value driveAt(Value t) {
+    Value valid = tokenValid(t);
+    Value tc = sel(valid, t, idx(0));
+    return sel(valid, toF32(load(drive, {bIdx, hIdx, dIdx, tc})), cf(0.0f));
+  }
+  /// The first token of logical tile q.
+  Value tileFirst(Value q) {
+    Value phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    return mul(phys, c.block);
+  }
+  /// The carrier of logical tile q, scanned from global memory. Forward:
+  /// (prod a, terminal local state); transpose: (prod a, a[first] *
+  /// local[first]) with the local state scanned backwards.
+  Carrier tileCarrier(Value q) {
+    Value first = tileFirst(q);
+    Value zero = cf(0.0f), one = cf(1.0f);
+    if (!c.transpose) {
+      ValueVector res = emitFor(
+          idx(0), idx(c.block), idx(1), {one, zero},
+          [&](Value k, ValueRange s) -> ValueVector {
+            Value t = add(first, k);
+            Value a = gateAt(t);
+            return {mulF(s[0], a), axpy(a, s[1], driveAt(t))};
+          });
+      return {res[0], res[1]};
+    }
+    ValueVector res = emitFor(
+        idx(0), idx(c.block), idx(1), {one, zero, zero},
+        [&](Value k, ValueRange s) -> ValueVector {
+          Value t = sub(add(first, c.block - 1), k);
+          Value state = axpy(s[2], s[1], driveAt(t));
+          Value a = gateAt(t);
+          return {mulF(s[0], a), state, a};
+        });
+    return {res[0], mulF(res[2], res[1])};
+  }
+  /// Rescans logical tile q and writes y = local + prefix * carry.
+  void applyTile(Value q, Value carry) {
+    Value first = tileFirst(q);
+    Value zero = cf(0.0f), one = cf(1.0f);
+    Type elem = c.outType.getElementType();
+    auto write = [&](Value t, Value y) {
+      emitIf(tokenValid(t),
+             [&] { store(fromF32(y, elem), out, {bIdx, hIdx, dIdx, t}); });
+    };
+    if (!c.transpose) {
+      emitFor(idx(0), idx(c.block), idx(1), {zero, one},
+              [&](Value k, ValueRange s) -> ValueVector {
+                Value t = add(first, k);
+                Value a = gateAt(t);
+                Value state = axpy(a, s[0], driveAt(t));
+                Value prefix = mulF(s[1], a);
+                write(t, carry ? axpy(prefix, carry, state) : state);
+                return {state, prefix};
+              });
+      return;
+    }
+    // Backwards: s = a[t+1] * s + x[t]; prefix = a[t+1] ... a[end-1].
+    emitFor(idx(0), idx(c.block), idx(1), {zero, one, zero},
+            [&](Value k, ValueRange s) -> ValueVector {
+              Value t = sub(add(first, c.block - 1), k);
+              Value state = axpy(s[2], s[0], driveAt(t));
+              write(t, carry ? axpy(s[1], carry, state) : state);
+              Value a = gateAt(t);
+              return {state, mulF(s[1], a), a};
+            });
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Phases
+  //===--------------------------------------------------------------------===//
+  void position();
+  void body();
+  SmallVector<Value> finiteCarries(ArrayRef<Carrier> own);
+  SmallVector<Value> infiniteCarries(ArrayRef<Carrier> own);
+  Carrier haloCarrier(int64_t m, Value q, std::optional<Carrier> shuffled,
+                      Value shuffleValid);
+  Carrier smemCarrier(Value q);
+  Carrier dsmemCarrier(Value q);
+  Carrier flagsCarrier(Value q);
+};
+
+//===----------------------------------------------------------------------===//
+// Position
+//===----------------------------------------------------------------------===//
+
+void KernelEmitter::position() {
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  lane = rem(tid, idx(kWarpSize));
+  warp = div(tid, idx(kWarpSize));
+  Value B = memref::DimOp::create(b, drive, 0);
+  Value H = memref::DimOp::create(b, drive, 1);
+  L = memref::DimOp::create(b, drive, 3);
+  T = div(add(L, c.block - 1), idx(c.block));
+  rows = mul(mul(B, H), c.channels);
+
+  if (c.gridFlags()) {
+    // Logical position from an atomic ticket per cluster: CTAs take tickets
+    // in the order they start, so a CTA only waits on earlier tickets.
+    Value units = div(nx, idx(c.cluster()));
+    Value ticket;
+    if (c.cluster() == 1) {
+      rank = idx(0);
+      emitIf(eq(tid, idx(0)), [&] {
+        Value t = memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                                              ci32(1), flagsBuf,
+                                              ValueRange{idx(0)});
+        store(t, smemI, {idx(0)});
+      });
+      gpu::BarrierOp::create(b);
+      ticket = toIndex(load(smemI, {idx(0)}));
+    } else {
+      rank = toIndex(NVVM::ClusterId::create(b, i32()));
+      emitIf(andI(eq(tid, idx(0)), eq(rank, idx(0))), [&] {
+        Value t = memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                                              ci32(1), flagsBuf,
+                                              ValueRange{idx(0)});
+        store(t, smemI, {idx(0)});
+      });
+      clusterBarrier();
+      ticket = toIndex(loadRemote(smemI, idx(0), i32(), idx(0)));
+    }
+    r = div(ticket, units);
+    pos = add(mul(rem(ticket, units), c.cluster()), rank);
+  } else {
+    pos = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    rank = c.cluster() > 1 ? rem(pos, idx(c.cluster())) : idx(0);
+    Value y = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    Value z = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    Value gy = gpu::GridDimOp::create(b, gpu::Dimension::y);
+    r = add(y, mul(z, gy));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Finite hops
+//===----------------------------------------------------------------------===//
+
+/// Tile q (q >= ctaBase - ... inside this CTA) from the warp lists in shared
+/// memory: warp w keeps its last warpKeep() carriers.
+Carrier KernelEmitter::smemCarrier(Value q) {
+  int64_t span = c.warpSpan(), keep = c.warpKeep();
+  Value within = sub(q, ctaBase);
+  Value w = div(within, idx(span));
+  Value slot = sub(sub(within, mul(w, span)), idx(span - keep));
+  Value i = mul(add(mul(w, keep), slot), 2);
+  return {load(smemF, {i}), load(smemF, {add(i, 1)})};
+}
+
+/// Tile q inside this cluster but before this CTA, from the warp lists of
+/// the CTA that owns it (distributed shared memory).
+Carrier KernelEmitter::dsmemCarrier(Value q) {
+  int64_t span = c.warpSpan(), keep = c.warpKeep();
+  Value within = sub(q, clusterBase);
+  Value owner = div(within, idx(c.ctaSpan()));
+  Value inCta = sub(within, mul(owner, c.ctaSpan()));
+  Value w = div(inCta, idx(span));
+  Value slot = sub(sub(inCta, mul(w, span)), idx(span - keep));
+  Value i = mul(add(mul(w, keep), slot), 2);
+  return {loadRemote(smemF, i, f32(), owner),
+          loadRemote(smemF, add(i, 1), f32(), owner)};
+}
+
+/// Tile q before this cluster from the global scratch: CTA n publishes its
+/// last ctaKeep() carriers and sets its flag (st.release.gpu); this thread
+/// spins on the flag (ld.acquire.gpu) and reads the carrier.
+Carrier KernelEmitter::flagsCarrier(Value q) {
+  int64_t keep = c.ctaKeep();
+  Value owner = div(q, idx(c.ctaSpan()));
+  Value slot = sub(sub(q, mul(owner, c.ctaSpan())), idx(c.ctaSpan() - keep));
+  Value unit = add(mul(r, nx), owner);
+  spinOnFlag(add(unit, 1));
+  Value i = mul(add(mul(unit, keep), slot), 2);
+  return {load(scratch, {i}), load(scratch, {add(i, 1)})};
+}
+
+/// The carrier of logical tile q = base - m (m = 1..K): tiles before the
+/// sequence are (0, init) for q = -1 and (0, 0) before it; the others come
+/// from the first level whose span holds q, by that level's route.
+Carrier KernelEmitter::haloCarrier(int64_t m, Value q,
+                                   std::optional<Carrier> shuffled,
+                                   Value shuffleValid) {
+  std::function<Carrier()> fromLevels = [&]() -> Carrier {
+    if (!c.laneShuffle())
+      return tileCarrier(q);
+    auto afterLane = [&]() -> Carrier {
+      if (!c.warpSmem())
+        return tileCarrier(q);
+      auto afterWarp = [&]() -> Carrier {
+        auto grid = [&]() -> Carrier {
+          if (c.gridFlags())
+            return flagsCarrier(q);
+          return tileCarrier(q);
+        };
+        if (c.cluster() == 1)
+          return grid();
+        if (!c.ctaDsmem())
+          return tileCarrier(q);
+        return emitIfCarrier(
+            ge(q, clusterBase), [&] { return dsmemCarrier(q); }, grid);
+      };
+      return emitIfCarrier(
+          ge(q, ctaBase), [&] { return smemCarrier(q); }, afterWarp);
+    };
+    if (!shuffled)
+      return afterLane();
+    return emitIfCarrier(
+        shuffleValid, [&] { return *shuffled; }, afterLane);
+  };
+  return emitIfCarrier(
+      lt(q, idx(0)),
+      [&]() -> Carrier {
+        Value v = initV ? sel(eq(q, idx(-1)), initV, cf(0.0f)) : cf(0.0f);
+        return {cf(0.0f), v};
+      },
+      fromLevels);
+}
+
+SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
+  int64_t K = c.hops, tpl = c.tilesPerLane();
+  bool publish = c.gridFlags();
+
+  // Warp lists: the last warpKeep() carriers of each warp.
+  if (c.warpSmem()) {
+    int64_t span = c.warpSpan(), keep = c.warpKeep();
+    for (int64_t j = 0; j < tpl; ++j) {
+      Value pw = add(mul(lane, tpl), j);
+      emitIf(ge(pw, idx(span - keep)), [&] {
+        Value i = mul(add(mul(warp, keep), sub(pw, idx(span - keep))), 2);
+        store(own[j].g, smemF, {i});
+        store(own[j].v, smemF, {add(i, 1)});
+      });
+    }
+  }
+  // Grid: publish the last ctaKeep() carriers of this CTA.
+  if (publish) {
+    int64_t span = c.ctaSpan(), keep = c.ctaKeep();
+    Value unit = add(mul(r, nx), pos);
+    for (int64_t j = 0; j < tpl; ++j) {
+      Value pc = add(add(mul(warp, c.warpSpan()), mul(lane, tpl)), j);
+      emitIf(ge(pc, idx(span - keep)), [&] {
+        Value i = mul(add(mul(unit, keep), sub(pc, idx(span - keep))), 2);
+        store(own[j].g, scratch, {i});
+        store(own[j].v, scratch, {add(i, 1)});
+        releaseFence();
+      });
+    }
+  }
+  if (c.warpSmem() || publish)
+    gpu::BarrierOp::create(b);
+  if (publish)
+    emitIf(eq(tid, idx(0)), [&] {
+      releaseFence();
+      storeRelease(ci32(1), flagsBuf, add(add(mul(r, nx), pos), 1));
+    });
+  if (c.ctaDsmem())
+    clusterBarrier();
+
+  // Lane shuffles: tile base - m lives in lane (lane - delta), own index
+  // tpl - 1 - (m - 1) % tpl.
+  SmallVector<std::optional<Carrier>> shuffled(K + 1);
+  SmallVector<Value> shuffleValid(K + 1);
+  if (c.laneShuffle()) {
+    for (int64_t m = 1; m <= K; ++m) {
+      int64_t delta = (m - 1) / tpl + 1;
+      if (delta >= kWarpSize)
+        break;
+      const Carrier &src = own[tpl - 1 - (m - 1) % tpl];
+      auto sg = gpu::ShuffleOp::create(b, src.g, delta, kWarpSize,
+                                       gpu::ShuffleMode::UP);
+      auto sv = gpu::ShuffleOp::create(b, src.v, delta, kWarpSize,
+                                       gpu::ShuffleMode::UP);
+      shuffled[m] = Carrier{sg.getShuffleResult(), sv.getShuffleResult()};
+      shuffleValid[m] = sg.getValid();
+    }
+  }
+  // The K carriers before this thread's first tile.
+  SmallVector<Carrier> halo(K + 1);
+  for (int64_t m = 1; m <= K; ++m)
+    halo[m] = haloCarrier(m, sub(base, idx(m)), shuffled[m], shuffleValid[m]);
+
+  // carry(j) = fold of tiles base + j - K .. base + j - 1.
+  SmallVector<Value> carries;
+  for (int64_t j = 0; j < tpl; ++j) {
+    Value carry = cf(0.0f);
+    for (int64_t mm = K; mm >= 1; --mm) {
+      int64_t e = j - mm;
+      const Carrier &x = e >= 0 ? own[e] : halo[-e];
+      carry = axpy(x.g, carry, x.v);
+    }
+    carries.push_back(carry);
+  }
+  return carries;
+}
+
+//===----------------------------------------------------------------------===//
+// Infinite hops: exclusive prefix of all carriers
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
+  int64_t tpl = c.tilesPerLane(), W = c.warps();
+  Carrier agg = own[0];
+  for (int64_t j = 1; j < tpl; ++j)
+    agg = compose(agg, own[j]);
+
+  // Lane: Kogge-Stone inclusive scan of the lane aggregates over the warp.
+  Carrier incl = agg;
+  for (int64_t off = 1; off < kWarpSize; off *= 2) {
+    auto sg = gpu::ShuffleOp::create(b, incl.g, off, kWarpSize,
+                                     gpu::ShuffleMode::UP);
+    auto sv = gpu::ShuffleOp::create(b, incl.v, off, kWarpSize,
+                                     gpu::ShuffleMode::UP);
+    Carrier prev{sg.getShuffleResult(), sv.getShuffleResult()};
+    incl = sel(sg.getValid(), compose(prev, incl), incl);
+  }
+  auto eg = gpu::ShuffleOp::create(b, incl.g, 1, kWarpSize,
+                                   gpu::ShuffleMode::UP);
+  auto ev = gpu::ShuffleOp::create(b, incl.v, 1, kWarpSize,
+                                   gpu::ShuffleMode::UP);
+  Carrier exLane = sel(eg.getValid(),
+                       Carrier{eg.getShuffleResult(), ev.getShuffleResult()},
+                       identity());
+
+  // Warp: the warp aggregates in shared memory.
+  emitIf(eq(lane, idx(kWarpSize - 1)), [&] {
+    store(incl.g, smemF, {mul(warp, 2)});
+    store(incl.v, smemF, {add(mul(warp, 2), 1)});
+  });
+  gpu::BarrierOp::create(b);
+  ValueVector wf = emitFor(
+      idx(0), idx(W), idx(1),
+      {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
+      [&](Value w, ValueRange s) -> ValueVector {
+        Carrier x{load(smemF, {mul(w, 2)}), load(smemF, {add(mul(w, 2), 1)})};
+        Carrier all = compose({s[0], s[1]}, x);
+        Carrier ex = sel(lt(w, warp), compose({s[2], s[3]}, x),
+                         Carrier{s[2], s[3]});
+        return {all.g, all.v, ex.g, ex.v};
+      });
+  Carrier ctaAgg{wf[0], wf[1]}, exWarp{wf[2], wf[3]};
+
+  // Slots after the warp aggregates: the CTA aggregate (read by the cluster)
+  // and the grid prefix broadcast.
+  Value aggSlot = idx(2 * W), prefixSlot = idx(2 * W + 2);
+  Carrier unitAgg = ctaAgg, exCta = identity();
+  if (c.cluster() > 1) {
+    emitIf(eq(tid, idx(0)), [&] {
+      store(ctaAgg.g, smemF, {aggSlot});
+      store(ctaAgg.v, smemF, {add(aggSlot, 1)});
+    });
+    clusterBarrier();
+    ValueVector cfv = emitFor(
+        idx(0), idx(c.cluster()), idx(1),
+        {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
+        [&](Value o, ValueRange s) -> ValueVector {
+          Carrier x{loadRemote(smemF, aggSlot, f32(), o),
+                    loadRemote(smemF, add(aggSlot, 1), f32(), o)};
+          Carrier all = compose({s[0], s[1]}, x);
+          Carrier ex = sel(lt(o, rank), compose({s[2], s[3]}, x),
+                           Carrier{s[2], s[3]});
+          return {all.g, all.v, ex.g, ex.v};
+        });
+    unitAgg = {cfv[0], cfv[1]};
+    exCta = {cfv[2], cfv[3]};
+  }
+
+  // Grid: decoupled look-back over units (clusters), flags 1 = aggregate,
+  // 2 = inclusive prefix; scratch holds (agg g, agg v, incl g, incl v).
+  Value units = div(nx, idx(c.cluster()));
+  Value unitPos = div(pos, idx(c.cluster()));
+  Value unit = add(mul(r, units), unitPos);
+  Value leader = andI(eq(tid, idx(0)), eq(rank, idx(0)));
+  emitIf(leader, [&] {
+    store(unitAgg.g, scratch, {mul(unit, 4)});
+    store(unitAgg.v, scratch, {add(mul(unit, 4), 1)});
+    releaseFence();
+    storeRelease(ci32(1), flagsBuf, add(unit, 1));
+  });
+  emitIf(eq(tid, idx(0)), [&] {
+    auto loop = scf::WhileOp::create(
+        b, TypeRange{b.getIndexType(), f32(), f32()},
+        ValueRange{sub(unitPos, idx(1)), cf(1.0f), cf(0.0f)},
+        [&](OpBuilder &nb, Location, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::ConditionOp::create(b, ge(args[0], idx(0)), args);
+        },
+        [&](OpBuilder &nb, Location, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value j = args[0];
+          Value other = add(mul(r, units), j);
+          Value flag = spinOnFlag(add(other, 1));
+          Value inclusive = eq(flag, ci32(2));
+          Value at = add(mul(other, 4), sel(inclusive, idx(2), idx(0)));
+          Carrier x{load(scratch, {at}), load(scratch, {add(at, 1)})};
+          Carrier p = compose(x, {args[1], args[2]});
+          Value next = sel(inclusive, idx(-2), sub(j, idx(1)));
+          scf::YieldOp::create(b, ValueRange{next, p.g, p.v});
+        });
+    Carrier p{loop.getResult(1), loop.getResult(2)};
+    // Walked back to the start: the state before token 0 is init.
+    Carrier withInit = compose({cf(0.0f), initV ? initV : cf(0.0f)}, p);
+    p = sel(eq(loop.getResult(0), idx(-1)), withInit, p);
+    store(p.g, smemF, {prefixSlot});
+    store(p.v, smemF, {add(prefixSlot, 1)});
+  });
+  gpu::BarrierOp::create(b);
+  Carrier prefix{load(smemF, {prefixSlot}), load(smemF, {add(prefixSlot, 1)})};
+  emitIf(leader, [&] {
+    Carrier inclusive = compose(prefix, unitAgg);
+    store(inclusive.g, scratch, {add(mul(unit, 4), 2)});
+    store(inclusive.v, scratch, {add(mul(unit, 4), 3)});
+    releaseFence();
+    storeRelease(ci32(2), flagsBuf, add(unit, 1));
+  });
+
+  Carrier before = compose(compose(compose(prefix, exCta), exWarp), exLane);
+  SmallVector<Value> carries;
+  Value carry = before.v;
+  for (int64_t j = 0; j < tpl; ++j) {
+    carries.push_back(carry);
+    carry = axpy(own[j].g, carry, own[j].v);
+  }
+  return carries;
+}
+
+//===----------------------------------------------------------------------===//
+// Body
+//===----------------------------------------------------------------------===//
+
+void KernelEmitter::body() {
+  Value H = memref::DimOp::create(b, drive, 1);
+  dIdx = rem(r, idx(c.channels));
+  hIdx = rem(div(r, idx(c.channels)), H);
+  bIdx = div(r, mul(H, c.channels));
+  ctaBase = mul(pos, c.ctaSpan());
+  clusterBase = mul(sub(pos, rank), c.ctaSpan());
+  base = add(add(ctaBase, mul(warp, c.warpSpan())), mul(lane, c.tilesPerLane()));
+  if (init)
+    initV = toF32(load(init, {bIdx, hIdx, dIdx}));
+
+  int64_t tpl = c.tilesPerLane();
+  SmallVector<Value> carries(tpl);
+  if (c.hops != 0) {
+    SmallVector<Carrier> own;
+    for (int64_t j = 0; j < tpl; ++j)
+      own.push_back(tileCarrier(add(base, j)));
+    carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
+  }
+  for (int64_t j = 0; j < tpl; ++j) {
+    Value q = add(base, j);
+    emitIf(lt(q, T), [&] { applyTile(q, carries[j]); });
+  }
+}
+
+gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Type> args{c.gatesType, c.driveType};
+  if (c.hasResets())
+    args.push_back(c.resetsType);
+  if (c.hasInit())
+    args.push_back(c.initType);
+  args.push_back(c.outType);
+  if (c.gridFlags()) {
+    args.push_back(MemRefType::get({ShapedType::kDynamic}, i32()));
+    args.push_back(MemRefType::get({ShapedType::kDynamic}, f32()));
+  }
+  args.push_back(b.getIndexType());
+
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(c.threads()), 1, 1}));
+  if (c.cluster() > 1)
+    fn.setKnownClusterSizeAttr(
+        b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
+
+  // Workgroup memory: f32 carriers, and an i32 word for the ticket.
+  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  int64_t floats = 0;
+  if (c.infiniteHops())
+    floats = 2 * c.warps() + 4;
+  else if (c.hops > 0 && c.warpSmem())
+    floats = 2 * c.warps() * c.warpKeep();
+  if (floats > 0)
+    smemF = fn.addWorkgroupAttribution(
+        MemRefType::get({floats}, f32(), MemRefLayoutAttrInterface(), workgroup),
+        b.getLoc());
+  if (c.gridFlags())
+    smemI = fn.addWorkgroupAttribution(
+        MemRefType::get({1}, i32(), MemRefLayoutAttrInterface(), workgroup),
+        b.getLoc());
+
+  Block &entry = fn.getBody().front();
+  unsigned n = 0;
+  gates = entry.getArgument(n++);
+  drive = entry.getArgument(n++);
+  if (c.hasResets())
+    resets = entry.getArgument(n++);
+  if (c.hasInit())
+    init = entry.getArgument(n++);
+  out = entry.getArgument(n++);
+  if (c.gridFlags()) {
+    flagsBuf = entry.getArgument(n++);
+    scratch = entry.getArgument(n++);
+  }
+  nx = entry.getArgument(n++);
+
+  b.setInsertionPointToStart(&entry);
+  position();
+  emitIf(lt(r, rows), [&] { body(); });
+  // Keep this CTA's shared memory alive until the cluster has read it.
+  if (c.usesCluster())
+    clusterBarrier();
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
+} // namespace
+
+gpu::GPUFuncOp buildKernel(OpBuilder &builder, Location loc,
+                           gpu::GPUModuleOp module, StringRef name,
+                           const KernelConfig &config) {
+  KernelEmitter emitter(builder, loc, config);
+  return emitter.build(module, name);
+}
+
+} // namespace phalanx::swr_to_gpu

@@ -1,0 +1,84 @@
+//===- KernelBuilder.h - the SWR CUDA kernel, built op by op ----*- C++ -*-===//
+//
+// convert-swr-to-gpu: the description of one kernel (window, schedule, types)
+// and the function that builds its gpu.func. docs/gpu-lowering.md describes
+// the mapping and the carrier routes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef PHALANX_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
+#define PHALANX_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "phalanx/Dialect/SWR/SWRDialect.h"
+
+#include <algorithm>
+
+namespace phalanx::swr_to_gpu {
+
+constexpr int64_t kWarpSize = 32;
+
+/// Everything the kernel depends on. Tiles are counted in *logical* order:
+/// forward, logical tile u is tile u; with `transpose` it is tile T - 1 - u,
+/// so that "the K previous tiles" always means logical tiles u - K .. u - 1.
+struct KernelConfig {
+  int64_t block = 16;
+  int64_t hops = 1;     // -1: inf
+  int64_t segment = -1; // -1: inf
+  bool transpose = false;
+  int64_t channels = 16; // D (static)
+  mlir::MemRefType gatesType, driveType, resetsType, initType, outType;
+  swr::ScheduleAttr schedule;
+
+  bool infiniteHops() const { return hops < 0; }
+  bool hasResets() const { return static_cast<bool>(resetsType); }
+  bool hasInit() const { return static_cast<bool>(initType); }
+  int64_t tilesPerLane() const { return schedule.getTilesPerLane(); }
+  int64_t warps() const { return schedule.getWarps(); }
+  int64_t cluster() const { return schedule.getCluster(); }
+  int64_t threads() const { return warps() * kWarpSize; }
+  int64_t warpSpan() const { return kWarpSize * tilesPerLane(); }
+  int64_t ctaSpan() const { return warps() * warpSpan(); }
+  /// Carriers each warp keeps in shared memory / each CTA publishes (finite K).
+  int64_t warpKeep() const { return std::min(hops, warpSpan()); }
+  int64_t ctaKeep() const { return std::min(hops, ctaSpan()); }
+
+  // Effective routes: a halo at one level recomputes every earlier tile from
+  // global memory, so the levels above it are never consulted.
+  bool laneShuffle() const {
+    return schedule.getLane() == swr::CarrierRoute::shuffle;
+  }
+  bool warpSmem() const {
+    return laneShuffle() && schedule.getWarp() == swr::CarrierRoute::smem;
+  }
+  bool ctaDsmem() const {
+    return warpSmem() && cluster() > 1 &&
+           schedule.getCta() == swr::CarrierRoute::dsmem;
+  }
+  /// Whether tiles outside the cluster come through global flags.
+  bool gridFlags() const {
+    if (hops == 0)
+      return false;
+    if (infiniteHops())
+      return true;
+    bool reaches = warpSmem() && (cluster() == 1 || ctaDsmem());
+    return reaches && schedule.getGrid() == swr::CarrierRoute::flags;
+  }
+  /// Whether anything reads another CTA's shared memory (dsmem carriers or
+  /// the cluster's ticket).
+  bool usesCluster() const {
+    return cluster() > 1 && hops != 0 && (ctaDsmem() || gridFlags());
+  }
+};
+
+/// Builds the kernel `name` into `module` and returns it. Kernel arguments:
+/// gates, drive, [resets], [init], y, [flags (i32), scratch (f32)], nx
+/// (CTAs along the sequence, a multiple of the cluster size).
+mlir::gpu::GPUFuncOp buildKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                                 mlir::gpu::GPUModuleOp module,
+                                 llvm::StringRef name,
+                                 const KernelConfig &config);
+
+} // namespace phalanx::swr_to_gpu
+
+#endif // PHALANX_LIB_CONVERSION_SWRTOGPU_KERNELBUILDER_H
