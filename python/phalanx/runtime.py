@@ -33,7 +33,7 @@ except Exception:  # pragma: no cover - depends on the environment
     _BF16 = None
 
 __all__ = ["PhalanxError", "Module", "reference", "relative_error",
-           "default_tolerance", "library", "version"]
+           "default_tolerance", "library", "version", "cuda_available"]
 
 
 class PhalanxError(RuntimeError):
@@ -83,7 +83,9 @@ def library():
             errors.append(path + ": not found")
             continue
         try:
-            lib = ctypes.CDLL(path)
+            # RTLD_GLOBAL: the host code of cuda artifacts resolves the
+            # runtime's mgpu* functions (MLIR's GPU wrapper ABI) at dlopen.
+            lib = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
             break
         except OSError as e:
             errors.append("%s: %s" % (path, e))
@@ -138,6 +140,15 @@ def _declare(lib):
         "phx_default_tolerance": (c.c_double, [c.c_int]),
         "phx_convert_from_f64": (P, [c.POINTER(c.c_double), c.c_size_t, c.c_int, c.c_void_p]),
         "phx_convert_to_f64": (P, [c.c_void_p, c.c_size_t, c.c_int, c.POINTER(c.c_double)]),
+        "phx_invoke_timed": (P, [P, c.c_int32, T, c.c_int32, T, c.c_int32,
+                                 c.POINTER(c.c_double)]),
+        "phx_cuda_available": (c.c_int32, [c.POINTER(c.c_char_p)]),
+        "phx_buffer_alloc": (P, [c.c_int, c.c_size_t, c.POINTER(c.c_void_p)]),
+        "phx_buffer_free": (P, [c.c_int, c.c_void_p]),
+        "phx_buffer_copy_to_device": (P, [c.c_void_p, c.c_void_p, c.c_size_t]),
+        "phx_buffer_copy_to_host": (P, [c.c_void_p, c.c_void_p, c.c_size_t]),
+        "phx_buffer_fill_bytes": (P, [c.c_int, c.c_void_p, c.c_uint8, c.c_size_t]),
+        "phx_device_synchronize": (P, [c.c_int]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -156,6 +167,36 @@ def _check(status):
 
 def version():
     return library().phx_runtime_version().decode()
+
+
+def cuda_available():
+    """(True, "CUDA driver 13.0, device 0: ...") or (False, reason)."""
+    msg = ctypes.c_char_p()
+    ok = library().phx_cuda_available(ctypes.byref(msg))
+    return bool(ok), (msg.value or b"").decode("utf-8", "replace")
+
+
+class _DeviceBuffer:
+    """CUDA device memory holding a copy of a host array (or poisoned)."""
+
+    def __init__(self, nbytes):
+        self.nbytes = nbytes
+        self.ptr = ctypes.c_void_p()
+        _check(library().phx_buffer_alloc(1, nbytes, ctypes.byref(self.ptr)))
+
+    def upload(self, host):
+        _check(library().phx_buffer_copy_to_device(self.ptr, host.ctypes.data, self.nbytes))
+
+    def poison(self):
+        _check(library().phx_buffer_fill_bytes(1, self.ptr, 0xFF, self.nbytes))
+
+    def download(self, host):
+        _check(library().phx_buffer_copy_to_host(host.ctypes.data, self.ptr, self.nbytes))
+
+    def free(self):
+        if self.ptr:
+            library().phx_status_free(library().phx_buffer_free(1, self.ptr))
+            self.ptr = ctypes.c_void_p()
 
 
 def _to_buffer(array, dtype_name, label):
@@ -216,9 +257,10 @@ def _from_buffer(buf, dtype_name):
 class Module:
     """A loaded artifact."""
 
-    def __init__(self, handle, name):
+    def __init__(self, handle, name, device="cpu"):
         self._h = ctypes.c_void_p(handle)
         self.name = name
+        self.device = device
 
     @classmethod
     def load(cls, path, device="cpu"):
@@ -228,7 +270,7 @@ class Module:
         if dev is None:
             raise PhalanxError("device must be 'cpu' or 'cuda'", "INVALID_ARGUMENT")
         _check(lib.phx_module_load_file(os.fsencode(path), dev, ctypes.byref(out)))
-        return cls(out.value, str(path))
+        return cls(out.value, str(path), device)
 
     @classmethod
     def from_bytes(cls, data, name="<memory>", device="cpu"):
@@ -237,7 +279,7 @@ class Module:
         buf = ctypes.create_string_buffer(bytes(data), len(data))
         _check(lib.phx_module_load_memory(buf, len(data), name.encode(),
                                           {"cpu": 0, "cuda": 1}[device], ctypes.byref(out)))
-        return cls(out.value, name)
+        return cls(out.value, name, device)
 
     def close(self):
         if self._h:
@@ -326,8 +368,11 @@ class Module:
             keep.append(shape)
         return e, name, sig, bufs, tensors, keep
 
-    def __call__(self, entry, *arrays):
-        """Runs `entry` on numpy arrays; returns a list of result arrays."""
+    def __call__(self, entry, *arrays, timed=False):
+        """Runs `entry` on numpy arrays; returns a list of result arrays
+        (with timed=True: (results, milliseconds); CUDA events for cuda).
+        On a module loaded for cuda the arrays are copied to device memory,
+        the results poisoned with NaN there, and copied back."""
         lib = library()
         e, name, sig, bufs, tensors, keep = self._prepare(entry, arrays)
         results = []
@@ -346,8 +391,36 @@ class Module:
             rtensors[r] = t
             keep.append(sh)
             results.append(out)
-        _check(lib.phx_invoke_index(self._h, e, tensors, len(bufs), rtensors, len(results)))
-        return [_from_buffer(out, s["dtype"]) for out, s in zip(results, sig["results"])]
+        device_bufs = []
+        try:
+            if self.device == "cuda":
+                for i, b in enumerate(bufs):
+                    d = _DeviceBuffer(max(1, b.nbytes))
+                    device_bufs.append(d)
+                    d.upload(b)
+                    tensors[i].data = d.ptr.value
+                    tensors[i].device = 1
+                for r, out in enumerate(results):
+                    d = _DeviceBuffer(max(1, out.nbytes))
+                    device_bufs.append(d)
+                    d.poison()
+                    rtensors[r].data = d.ptr.value
+                    rtensors[r].device = 1
+            ms = ctypes.c_double(0.0)
+            if timed:
+                _check(lib.phx_invoke_timed(self._h, e, tensors, len(bufs), rtensors,
+                                            len(results), ctypes.byref(ms)))
+            else:
+                _check(lib.phx_invoke_index(self._h, e, tensors, len(bufs), rtensors,
+                                            len(results)))
+            if self.device == "cuda":
+                for r, out in enumerate(results):
+                    device_bufs[len(bufs) + r].download(out)
+        finally:
+            for d in device_bufs:
+                d.free()
+        outs = [_from_buffer(out, s["dtype"]) for out, s in zip(results, sig["results"])]
+        return (outs, ms.value) if timed else outs
 
     def reference(self, entry, *arrays):
         """float64 reference of result #0 (inputs rounded to their dtypes)."""

@@ -63,6 +63,15 @@ Mode mode() {
 bool need(Mode m, const char *what) {
   if (mode() == m)
     return true;
+  // scripts/gpu-smoke.sh: on the GPU box a skipped real-GPU test is a failure.
+  if (m == Mode::Real && std::getenv("PHALANX_TEST_REQUIRE_GPU")) {
+    std::string why;
+    phx::cuda::driver(&why);
+    reportFailure(__FILE__, __LINE__,
+                  std::string("PHALANX_TEST_REQUIRE_GPU is set but ") + what +
+                      " is not usable: " + (why.empty() ? "?" : why));
+    return false;
+  }
   std::printf("    (skipped: needs %s)\n", what);
   return false;
 }
