@@ -422,6 +422,41 @@ class Module:
         outs = [_from_buffer(out, s["dtype"]) for out, s in zip(results, sig["results"])]
         return (outs, ms.value) if timed else outs
 
+    def invoke_pointers(self, entry, args, results):
+        """Runs `entry` on caller-owned memory, without copies.
+
+        `args` and `results` are sequences of (data_ptr, dtype_name, shape) or
+        (data_ptr, dtype_name, shape, device) with device 'cpu' (default) or
+        'cuda'; dtype_name is one of bf16, f16, f32, f64, i1, i8, i32, i64 and
+        the memory is C-contiguous. The runtime checks dtypes and shapes
+        against the entry's signature (PhalanxError on mismatch); results must
+        already have their computed shapes (see phx_entry_compute_result_shape)."""
+        lib = library()
+        e, _ = self._index(entry)
+        keep = []
+
+        def pack(items, what):
+            arr = (_Tensor * max(1, len(items)))()
+            for i, item in enumerate(items):
+                ptr, dtype_name, shape = item[:3]
+                device = item[3] if len(item) > 3 else "cpu"
+                if dtype_name not in _DTYPE_IDS:
+                    raise PhalanxError("%s #%d has unknown dtype %r" % (what, i, dtype_name),
+                                       "INVALID_ARGUMENT")
+                if device not in ("cpu", "cuda"):
+                    raise PhalanxError("%s #%d has unknown device %r" % (what, i, device),
+                                       "INVALID_ARGUMENT")
+                dims = [int(d) for d in shape]
+                sh = (ctypes.c_int64 * max(1, len(dims)))(*dims)
+                keep.append(sh)
+                arr[i] = _Tensor(int(ptr), _DTYPE_IDS[dtype_name], len(dims), sh,
+                                 1 if device == "cuda" else 0)
+            return arr
+
+        targs = pack(args, "argument")
+        tres = pack(results, "result")
+        _check(lib.phx_invoke_index(self._h, e, targs, len(args), tres, len(results)))
+
     def reference(self, entry, *arrays):
         """float64 reference of result #0 (inputs rounded to their dtypes)."""
         lib = library()
