@@ -107,17 +107,37 @@ phx_status HostLibrary::open(const std::string &artifactName, const uint8_t *p,
   int fd = static_cast<int>(::syscall(SYS_memfd_create, "phalanx-host-code",
                                       0 /* no MFD_CLOEXEC: dlopen reopens */));
   if (fd >= 0) {
-    if (writeAll(fd, p, n)) {
+    // dlopen returns an already-loaded library whose name matches.  A library
+    // loaded earlier from a since-closed memfd with the same number may still
+    // be loaded (RTLD_NODELETE, as LLVM's link flags add, or an unload that
+    // did not happen): step to another fd number until the name is unused.
+    std::vector<int> extra;
+    for (int tries = 0; fd >= 0 && tries < 64; ++tries) {
+      std::string candidate = "/proc/self/fd/" + std::to_string(fd);
+      void *stale = ::dlopen(candidate.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+      if (!stale)
+        break;
+      ::dlclose(stale);
+      extra.push_back(fd);
+      fd = ::dup(fd);
+    }
+    ::dlerror();
+    if (fd >= 0 && writeAll(fd, p, n)) {
       path = "/proc/self/fd/" + std::to_string(fd);
       handle_ = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (handle_) {
-        fd_ = fd;
-        return nullptr;
+      if (!handle_) {
+        const char *de = ::dlerror();
+        why = de ? de : "dlopen failed";
       }
-      const char *de = ::dlerror();
-      why = de ? de : "dlopen failed";
     }
-    ::close(fd);
+    for (int e : extra)
+      ::close(e);
+    if (handle_) {
+      fd_ = fd;
+      return nullptr;
+    }
+    if (fd >= 0)
+      ::close(fd);
   }
 #endif
   // Fallback: a temporary file, unlinked right after dlopen.
