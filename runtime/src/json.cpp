@@ -413,14 +413,14 @@ private:
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
       case 'u': {
-        uint32_t cp;
+        uint32_t cp = 0;
         if (!hex4(cp))
           return false;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           if (s_.compare(pos_, 2, "\\u") != 0)
             return fail("high surrogate without a following low surrogate");
           pos_ += 2;
-          uint32_t lo;
+          uint32_t lo = 0;
           if (!hex4(lo))
             return false;
           if (lo < 0xDC00 || lo > 0xDFFF)
