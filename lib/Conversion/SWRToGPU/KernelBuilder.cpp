@@ -225,7 +225,9 @@ private:
   //===--------------------------------------------------------------------===//
   /// 0 <= t < L
   Value tokenValid(Value t) {
-    return andI(ge(t, idx(0)), lt(t, L));
+    Value nonNegative = ge(t, idx(0));
+    Value inRange = lt(t, L);
+    return andI(nonNegative, inRange);
   }
   /// The masked f32 gate of token t (1 outside [0, L)): zero at segment
   /// starts (t % (S * BL) == 0, t > 0) and resets, as swr.mask_gates.
@@ -234,9 +236,11 @@ private:
     Value tc = sel(valid, t, idx(0));
     Value a = sel(valid, toF32(load(gates, {bIdx, hIdx, tc})), cf(1.0f));
     Value cut;
-    if (c.segment > 0)
-      cut = andI(eq(rem(tc, idx(c.segment * c.block)), idx(0)),
-                 cmp(arith::CmpIPredicate::sgt, t, idx(0)));
+    if (c.segment > 0) {
+      Value start = eq(rem(tc, idx(c.segment * c.block)), idx(0));
+      Value positive = cmp(arith::CmpIPredicate::sgt, t, idx(0));
+      cut = andI(start, positive);
+    }
     if (resets) {
       Value flagged = load(resets, {bIdx, tc});
       cut = cut ? orI(cut, flagged) : flagged;

@@ -1,0 +1,84 @@
+// RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each --split-input-file | FileCheck %s
+
+// grid = flags, finite K: a CTA takes its logical position from an atomic
+// ticket (thread 0, broadcast through workgroup memory), publishes the
+// carriers of its last min(K, span) tiles to the scratch buffer (each writer
+// fences, gpu.barrier, thread 0 sets the flag with st.release.gpu), and a
+// thread whose halo tile lies in an earlier CTA spins on that CTA's flag with
+// ld.acquire.gpu before reading the carrier.
+// CHECK-LABEL: gpu.func @flags_k1_swr(
+// CHECK-SAME:    %[[FLAGS:[^ ]*]]: memref<?xi32>, %[[SCRATCH:[^ ]*]]: memref<?xf32>, %{{.*}}: index)
+// CHECK-SAME:    workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %[[TICKET:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK:        %[[T:.*]] = memref.atomic_rmw addi %c1_i32, %[[FLAGS]][%c0{{.*}}] : (i32, memref<?xi32>) -> i32
+// CHECK:        memref.store %[[T]], %[[TICKET]]
+// CHECK:        gpu.barrier
+// CHECK:        memref.load %[[TICKET]]
+// CHECK:        memref.store %{{.*}}, %[[SCRATCH]]
+// CHECK:        memref.store %{{.*}}, %[[SCRATCH]]
+// CHECK:        llvm.fence syncscope("device") acq_rel
+// CHECK:        gpu.barrier
+// CHECK:        llvm.fence syncscope("device") acq_rel
+// CHECK:        llvm.store %c1_i32{{.*}}, %{{.*}} atomic syncscope("device") release {alignment = 4 : i64} : i32, !llvm.ptr
+// CHECK:        scf.while : () -> i32 {
+// CHECK:          %[[F:.*]] = llvm.load %{{.*}} atomic syncscope("device") acquire {alignment = 4 : i64} : !llvm.ptr -> i32
+// CHECK:          %[[WAIT:.*]] = arith.cmpi eq, %[[F]], %c0_i32
+// CHECK:          scf.condition(%[[WAIT]]) %[[F]] : i32
+// CHECK:          nvvm.nanosleep
+// CHECK:        memref.load %[[SCRATCH]]
+// CHECK:        memref.load %[[SCRATCH]]
+// CHECK:        gpu.return
+func.func @flags_k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// grid = flags, K = inf: decoupled look-back. The CTA publishes its
+// aggregate (flag 1), thread 0 walks back over earlier CTAs (composing
+// aggregates, stopping at an inclusive prefix, flag 2; init when it reaches
+// the start), broadcasts the prefix through workgroup memory, and publishes
+// its inclusive prefix (flag 2).
+// CHECK-LABEL: gpu.func @lookback_swr(
+// CHECK:        llvm.store %c1_i32{{.*}} atomic syncscope("device") release
+// CHECK:        scf.while (%{{.*}} = %{{.*}}, %{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) : (index, f32, f32) -> (index, f32, f32) {
+// CHECK:          scf.while : () -> i32 {
+// CHECK:            llvm.load %{{.*}} atomic syncscope("device") acquire
+// CHECK:          arith.cmpi eq, %{{.*}}, %c2_i32
+// CHECK:        gpu.barrier
+// CHECK:        llvm.store %c2_i32{{.*}} atomic syncscope("device") release
+// CHECK:        gpu.return
+func.func @lookback(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor<?x4x16xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 4, grid = flags>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>, tensor<?x4x16xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// grid = halo: no ticket, no flags; the position comes from the block ids
+// (row = block_id.y + block_id.z * grid_dim.y) and the threads whose halo
+// tile lies before the CTA rescan it from global memory.
+// CHECK-LABEL: gpu.func @grid_halo_swr(
+// CHECK-NOT:    memref.atomic_rmw
+// CHECK-NOT:    atomic
+// CHECK:        gpu.block_id x
+// CHECK:        gpu.block_id y
+// CHECK:        gpu.block_id z
+// CHECK:        gpu.grid_dim y
+// CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
+// CHECK:        scf.if %{{.*}} -> (f32, f32) {
+// CHECK:          %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c-1 : index
+// CHECK:          arith.select %[[FIRST]], %[[INIT]], %{{.*}} : f32
+// CHECK:        scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step
+// CHECK-NOT:    scf.while
+// CHECK:        gpu.return
+func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = 2, segment = inf>
+      schedule <warps = 4, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}

@@ -1,0 +1,74 @@
+// RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each --split-input-file | FileCheck %s
+
+// lane = shuffle, finite K: the carriers of the K tiles before a lane's first
+// tile come from the lanes ceil(m / tiles_per_lane) below by gpu.shuffle up
+// (g and v each); a lane whose source is below lane 0 (valid = false) falls
+// back to the next level (here warp smem).
+// K = 3, tiles_per_lane = 2: m = 1, 2 from lane - 1, m = 3 from lane - 2.
+// CHECK-LABEL: gpu.func @shuffle_k3_swr(
+// CHECK:      %[[S1G:.*]], %[[V1:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c2_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c2_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK-NOT:  gpu.shuffle
+// CHECK:      scf.if %[[V1]] -> (f32, f32)
+// CHECK:      gpu.return
+func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 3, segment = inf>
+      schedule <tiles_per_lane = 2, warps = 4, lane = shuffle, warp = smem, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// lane = shuffle, K = inf: a Kogge-Stone scan of the lane aggregates over the
+// warp (offsets 1, 2, 4, 8, 16, composing (g, v) where valid), then one more
+// shuffle up by 1 for the exclusive prefix.
+// CHECK-LABEL: gpu.func @shuffle_inf_swr(
+// CHECK:      %{{.*}}, %[[OK1:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
+// CHECK:      arith.select %[[OK1]]
+// CHECK:      gpu.shuffle up %{{.*}}, %c2_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c2_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c4_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c4_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c8_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c8_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c16_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c16_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
+// CHECK-NOT:  gpu.shuffle
+// CHECK:      gpu.return
+func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 4>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// lane = halo: no shuffles and no shared memory; each thread rescans the
+// K = 2 tiles before its first tile from global memory (a 16-token loop per
+// halo tile, after the loop over its own tile), then rescans its own tile to
+// write y.
+// CHECK-LABEL: gpu.func @halo_k2_swr(
+// CHECK-NOT:  workgroup
+// CHECK-NOT:  gpu.shuffle
+// CHECK-NOT:  gpu.barrier
+// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
+// CHECK:      memref.load %{{.*}} : memref<?x4x?xf32>
+// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
+// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
+// CHECK:      memref.store
+// CHECK:      gpu.return
+func.func @halo_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = inf>
+      schedule <warps = 4, lane = halo, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}

@@ -1,0 +1,46 @@
+// RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each | FileCheck %s --check-prefix=DEFAULT
+// RUN: phalanx-opt %s --convert-swr-to-gpu="warps=2 tiles-per-lane=2 grid=flags" -verify-each | FileCheck %s --check-prefix=KNOBS
+// RUN: phalanx-opt %s --convert-swr-to-gpu="warps=8 cluster=2 override-schedule=true" -verify-each | FileCheck %s --check-prefix=OVERRIDE
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="lane=sideways" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
+// warps, lane shuffle, warp smem, and for finite K with K * block <= 256 a
+// recomputed grid halo (no flags); K = inf uses flags.
+// DEFAULT-LABEL: func.func @k1(
+// DEFAULT-NOT:     gpu.alloc
+// DEFAULT:         threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT-LABEL: func.func @kinf(
+// DEFAULT:         gpu.alloc
+// DEFAULT:         threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT-LABEL: func.func @given(
+// DEFAULT:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
+
+// The knobs fill in ops without a schedule and leave the others alone.
+// KNOBS-LABEL: func.func @k1(
+// KNOBS:         gpu.alloc
+// KNOBS:         threads in (%c64{{.*}}, %c1{{.*}}, %c1{{.*}})
+// KNOBS-LABEL: func.func @given(
+// KNOBS:         threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
+
+// override-schedule applies them to every op.
+// OVERRIDE-LABEL: func.func @given(
+// OVERRIDE:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+
+// BAD: convert-swr-to-gpu: unknown lane route 'sideways'
+
+func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+func.func @kinf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+func.func @given(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 1, cluster = 2, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}

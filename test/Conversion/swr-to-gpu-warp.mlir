@@ -1,0 +1,67 @@
+// RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each --split-input-file | FileCheck %s
+
+// warp = smem, finite K: each warp keeps the carriers of its last min(K, 32 *
+// tiles_per_lane) tiles in workgroup memory (warps * keep * (g, v) floats);
+// gpu.barrier; lanes whose halo tile lies in an earlier warp of the CTA read
+// it there.
+// K = 2, 4 warps: 4 * 2 * 2 = 16 floats.
+// CHECK-LABEL: gpu.func @smem_k2_swr(
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<16xf32, #gpu.address_space<workgroup>>)
+// CHECK:        scf.if
+// CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+// CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+// CHECK:        gpu.barrier
+// CHECK:        gpu.shuffle up
+// CHECK:        memref.load %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+// CHECK:        memref.load %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
+// CHECK:        gpu.return
+func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = inf>
+      schedule <warps = 4, lane = shuffle, warp = smem, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// warp = smem, K = inf: lane 31 stores its warp's inclusive aggregate,
+// gpu.barrier, and each thread composes the aggregates of the warps before
+// its own (scf.for over the 8 warps). 8 warps: 16 floats + the CTA aggregate
+// and the grid prefix (4).
+// CHECK-LABEL: gpu.func @smem_inf_swr(
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
+// CHECK:        scf.if %[[LAST]] {
+// CHECK:          memref.store %{{.*}}, %[[SMEM]]
+// CHECK:          memref.store %{{.*}}, %[[SMEM]]
+// CHECK:        gpu.barrier
+// CHECK:        scf.for %{{.*}} = %c0{{.*}} to %c8{{.*}} step %c1{{.*}} iter_args
+// CHECK:          memref.load %[[SMEM]]
+// CHECK:        gpu.return
+func.func @smem_inf(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 8, lane = shuffle, warp = smem, grid = flags>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// warp = halo: shuffles inside the warp, but no workgroup memory and no
+// barrier: a lane whose halo tile lies before its warp rescans it.
+// CHECK-LABEL: gpu.func @warp_halo_swr(
+// CHECK-NOT:    workgroup
+// CHECK-SAME:   kernel
+// CHECK-NOT:    gpu.barrier
+// CHECK:        gpu.shuffle up
+// CHECK:        scf.if %{{.*}} -> (f32, f32) {
+// CHECK:        } else {
+// CHECK:          scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step
+// CHECK-NOT:    gpu.barrier
+// CHECK:        gpu.return
+func.func @warp_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, lane = shuffle, warp = halo, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}

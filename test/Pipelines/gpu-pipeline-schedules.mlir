@@ -1,0 +1,223 @@
+// REQUIRES: ptxas
+// RUN: phalanx-opt %s --phalanx-gpu-pipeline --split-input-file -verify-each | FileCheck %s
+
+// Every schedule runs the whole GPU pipeline down to a cubin: ptxas (CUDA
+// toolkit at /usr/local/cuda, the pipeline's `toolkit` option) must assemble
+// the kernel for sm_90a. The host side is LLVM dialect with a packed entry.
+
+// CHECK-LABEL: llvm.func @phx_entry_k0(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k0(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 0, segment = inf>
+      schedule <warps = 4>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_shuffle_smem_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_shuffle_smem_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_shuffle_smem_flags(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_shuffle_smem_flags(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_lane_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_lane_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, lane = halo, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_warp_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_warp_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, warp = halo, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_dsmem_flags(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_dsmem_flags(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 2, cluster = 2, cta = dsmem, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_dsmem_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_dsmem_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 2, cluster = 4, cta = dsmem, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_cta_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_cta_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 2, cluster = 2, cta = halo, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k3_tpl2_resets_init(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k3_tpl2_resets_init(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>, %r: tensor<?x?xi1>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x resets(%r) init(%s) window <block = 16, hops = 3, segment = inf>
+      schedule <tiles_per_lane = 2, warps = 2, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>, tensor<?x?xi1>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k2_segments(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k2_segments(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 8, hops = 2, segment = 3>
+      schedule <tiles_per_lane = 4, warps = 1, grid = halo>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k40_beyond_warp(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k40_beyond_warp(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 8, hops = 40, segment = inf>
+      schedule <warps = 2, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_kinf(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>, %r: tensor<?x?xi1>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x resets(%r) init(%s) window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 4>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>, tensor<?x?xi1>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_kinf_tpl4(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf_tpl4(%a: tensor<?x4x?xf16>, %x: tensor<?x4x16x?xf16>) -> tensor<?x4x16x?xf16> {
+  %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
+      schedule <tiles_per_lane = 4, warps = 8>
+      : (tensor<?x4x?xf16>, tensor<?x4x16x?xf16>) -> tensor<?x4x16x?xf16>
+  return %y : tensor<?x4x16x?xf16>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_kinf_dsmem(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf_dsmem(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 4, cluster = 2>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_kinf_segments(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf_segments(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = 4>
+      schedule <warps = 4>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_transpose_flags(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_transpose_flags(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>, %r: tensor<?x?xi1>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x resets(%r) window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 4, grid = flags> transpose
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>, tensor<?x?xi1>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k2_transpose_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k2_transpose_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = inf>
+      schedule <lane = halo, grid = halo> transpose
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_kinf_transpose_dsmem(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf_transpose_dsmem(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = 2>
+      schedule <warps = 4, cluster = 2> transpose
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_d64(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_d64(%a: tensor<?x2x?xbf16>, %x: tensor<?x2x64x?xbf16>) -> tensor<?x2x64x?xf32> {
+  %y = swr.scan %a, %x window <block = 64, hops = 1, segment = inf>
+      schedule <warps = 4>
+      : (tensor<?x2x?xbf16>, tensor<?x2x64x?xbf16>) -> tensor<?x2x64x?xf32>
+  return %y : tensor<?x2x64x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_default(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_default(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
