@@ -1,15 +1,20 @@
 //===- phalanx-compile.cpp - the compile driver ---------------------------===//
 //
-//   phalanx-compile INPUT.mlir -o OUT.phx [--target cpu] [--sequential]
-//                   [--emit=artifact|manifest|mlir|llvm|obj] [--entry NAME]...
+//   phalanx-compile INPUT.mlir -o OUT.phx [--target cpu|cuda] [--sequential]
+//                   [--emit=artifact|manifest|mlir|llvm|obj|ptx] [--entry NAME]...
+//                   [--gpu-options="warps=8 grid=flags ..."]
 //                   [-v]
 //
 // parse + verify -> entry signatures (on tensors) -> phalanx-cpu-pipeline ->
 // LLVM IR (-O2) -> x86-64 PIC object -> shared object (cc -shared) ->
-// artifact (docs/artifact-format.md). See docs/compile.md.
+// artifact (docs/artifact-format.md). See docs/compile.md. With --target cuda
+// the pipeline is phalanx-gpu-pipeline (docs/gpu-lowering.md): the host
+// shared object launches the kernels through the mgpu* wrappers and carries
+// the cubin; the manifest marks the entries "device": "cuda".
 //
 //===----------------------------------------------------------------------===//
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +24,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "phalanx/Dialect/Phalanx/PhalanxDialect.h"
@@ -43,7 +49,7 @@ namespace pt = phalanx::target;
 static constexpr llvm::StringLiteral kProducer = "phalanx-compile 0.1.0";
 
 namespace {
-enum class Emit { Artifact, Manifest, MLIR, LLVM, Obj };
+enum class Emit { Artifact, Manifest, MLIR, LLVM, Obj, PTX };
 
 cl::OptionCategory category("phalanx-compile options");
 
@@ -53,7 +59,7 @@ cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                     cl::value_desc("path"), cl::init(""),
                                     cl::cat(category));
 cl::opt<std::string> targetName("target",
-                                cl::desc("Device to compile for (cpu)"),
+                                cl::desc("Device to compile for (cpu, cuda)"),
                                 cl::init("cpu"), cl::cat(category));
 cl::opt<bool> sequential(
     "sequential",
@@ -69,7 +75,9 @@ cl::opt<Emit> emit(
                    "the manifest JSON (signatures only, no lowering)"),
         clEnumValN(Emit::MLIR, "mlir", "the lowered LLVM-dialect module"),
         clEnumValN(Emit::LLVM, "llvm", "the optimized LLVM IR"),
-        clEnumValN(Emit::Obj, "obj", "the relocatable object (needs -o)")),
+        clEnumValN(Emit::Obj, "obj", "the relocatable object (needs -o)"),
+        clEnumValN(Emit::PTX, "ptx",
+                   "the kernels' PTX (--target cuda; for inspection)")),
     cl::cat(category));
 cl::list<std::string> entryNames(
     "entry", cl::desc("Compile only this entry function (repeatable)"),
@@ -83,6 +91,12 @@ cl::opt<std::string> mcpu("mcpu",
                           cl::desc("x86-64 CPU to generate code for "
                                    "(default x86-64: runs on any x86-64)"),
                           cl::init("x86-64"), cl::cat(category));
+cl::opt<std::string> gpuOptions(
+    "gpu-options",
+    cl::desc("Options of phalanx-gpu-pipeline (--target cuda), e.g. "
+             "\"chip=sm_90a warps=8 grid=flags\": the schedule knobs are the "
+             "#swr.schedule fields, for ops without a schedule"),
+    cl::init(""), cl::cat(category));
 cl::opt<std::string> linker("linker",
                             cl::desc("C compiler used to link the shared "
                                      "object (default: cc)"),
@@ -151,9 +165,12 @@ int main(int argc, char **argv) {
       "phalanx-compile: compile swr / phalanx IR on tensors into an "
       "artifact for the Phalanx runtime\n");
 
-  if (targetName != "cpu")
+  bool cuda = targetName == "cuda";
+  if (targetName != "cpu" && !cuda)
     return fail("unsupported --target '" + targetName +
-                "' (supported: cpu; cuda is not implemented yet)");
+                "' (supported: cpu, cuda)");
+  if (emit == Emit::PTX && !cuda)
+    return fail("--emit=ptx needs --target cuda");
   if ((emit == Emit::Artifact || emit == Emit::Obj) && outputFilename.empty())
     return fail("no output file: pass -o FILE");
   if (optLevel > 3)
@@ -166,6 +183,8 @@ int main(int argc, char **argv) {
   registry.insert<phalanx::swr::SWRDialect, phalanx::layer::PhalanxDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // gpu.module -> PTX / cubin, and gpu.binary + gpu.launch_func -> host IR.
+  registerAllGPUToLLVMIRTranslations(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   context.loadDialect<func::FuncDialect, phalanx::swr::SWRDialect,
@@ -191,6 +210,9 @@ int main(int argc, char **argv) {
       pt::extractEntrySignatures(*module, only);
   if (failed(entries))
     return 1;
+  if (cuda)
+    for (pt::EntrySignature &e : *entries)
+      e.device = "cuda";
   std::string manifestText = pt::manifestText(*entries, kProducer);
   timer.done("signatures");
   if (emit == Emit::Manifest)
@@ -204,16 +226,36 @@ int main(int argc, char **argv) {
                 UnitAttr::get(&context));
   }
   PassManager pm(&context);
-  phalanx::CPUPipelineOptions pipelineOptions;
-  pipelineOptions.tiled = !sequential;
-  phalanx::buildCPUPipeline(pm, pipelineOptions);
+  llvm::StringRef pipelineName =
+      cuda ? "phalanx-gpu-pipeline" : "phalanx-cpu-pipeline";
+  if (cuda) {
+    phalanx::GPUPipelineOptions options;
+    if (failed(options.parseFromString(gpuOptions)))
+      return fail("invalid --gpu-options '" + gpuOptions + "'");
+    if (emit == Emit::PTX)
+      options.format = "isa";
+    phalanx::buildGPUPipeline(pm, options);
+  } else {
+    phalanx::CPUPipelineOptions pipelineOptions;
+    pipelineOptions.tiled = !sequential;
+    phalanx::buildCPUPipeline(pm, pipelineOptions);
+  }
   if (failed(pm.run(*module)))
-    return fail("lowering '" + inputFilename +
-                "' through phalanx-cpu-pipeline failed");
+    return fail("lowering '" + inputFilename + "' through " + pipelineName +
+                " failed");
   for (const pt::EntrySignature &e : *entries)
     if (!module->lookupSymbol<LLVM::LLVMFuncOp>(e.symbol))
       return fail("the lowered module has no '" + e.symbol + "'");
-  timer.done("phalanx-cpu-pipeline");
+  timer.done(pipelineName);
+  if (emit == Emit::PTX) {
+    std::string text;
+    module->walk([&](gpu::BinaryOp binary) {
+      for (Attribute attr : binary.getObjects())
+        if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+          text += object.getObject().getValue().str();
+    });
+    return writeOutput(text, /*binary=*/false);
+  }
   if (emit == Emit::MLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);

@@ -1,0 +1,37 @@
+// REQUIRES: ptxas, phalanx-compile
+// RUN: phalanx-compile %s --target cuda --emit=manifest | FileCheck %s --check-prefix=MANIFEST
+// RUN: phalanx-compile %s --target cuda --emit=ptx | FileCheck %s --check-prefix=PTX
+// RUN: phalanx-compile %s --target cuda --gpu-options="warps=2 grid=flags" --emit=ptx | FileCheck %s --check-prefix=KNOBS
+// RUN: phalanx-compile %s --target cuda --emit=llvm | FileCheck %s --check-prefix=LLVM
+// RUN: phalanx-compile %s --target cuda -o %t.phx && test -s %t.phx
+// RUN: not phalanx-compile %s --target cpu --emit=ptx 2>&1 | FileCheck %s --check-prefix=NOPTX
+
+// --target cuda: the manifest marks the entry "device": "cuda" (its symbol is
+// the packed host entry, which launches the kernel).
+// MANIFEST: "name": "scan"
+// MANIFEST: "symbol": "phx_entry_scan"
+// MANIFEST: "device": "cuda"
+
+// PTX: .target sm_90a
+// PTX: .visible .entry scan_swr(
+// PTX: shfl.sync.up.b32
+// PTX-NOT: ld.acquire
+
+// KNOBS: .maxntid 64, 1, 1
+// KNOBS: atom.global.add.u32
+// KNOBS: ld.acquire.gpu
+
+// The host code loads the embedded cubin in a global constructor and
+// launches through the mgpu* wrappers that the runtime exports.
+// LLVM-DAG: @llvm.global_ctors
+// LLVM-DAG: call ptr @mgpuModuleLoad(
+// LLVM-DAG: call void @mgpuLaunchKernel(
+// LLVM-DAG: define void @phx_entry_scan(ptr
+
+// NOPTX: --emit=ptx needs --target cuda
+
+func.func @scan(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
