@@ -32,8 +32,8 @@
 // --entry naming a missing function, an unsupported target, no -o.
 // RUN: not phalanx-compile %t/ok.mlir --entry nope -o %t/out.phx 2>&1 | FileCheck %s --check-prefix=NOENTRY
 // NOENTRY: error: no function named 'nope' (requested with --entry)
-// RUN: not phalanx-compile %t/ok.mlir --target cuda -o %t/out.phx 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: phalanx-compile: error: unsupported --target 'cuda'
+// RUN: not phalanx-compile %t/ok.mlir --target rocm -o %t/out.phx 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: phalanx-compile: error: unsupported --target 'rocm' (supported: cpu, cuda)
 // RUN: not phalanx-compile %t/ok.mlir 2>&1 | FileCheck %s --check-prefix=NOOUT
 // NOOUT: phalanx-compile: error: no output file: pass -o FILE
 // RUN: not phalanx-compile %t/missing.mlir -o %t/out.phx 2>&1 | FileCheck %s --check-prefix=MISSING
