@@ -96,41 +96,27 @@ double halfLikeToDouble(uint16_t bits, int expBits, int mantBits) {
   return neg ? -v : v;
 }
 
+// Element i of a buffer of T (unaligned).
+template <typename T> static T loadAt(const uint8_t *p, size_t i) {
+  T v;
+  std::memcpy(&v, p + sizeof(T) * i, sizeof(T));
+  return v;
+}
+template <typename T> static void storeAt(uint8_t *p, size_t i, T v) {
+  std::memcpy(p + sizeof(T) * i, &v, sizeof(T));
+}
+
 double loadAsDouble(const void *data, phx_dtype dtype, size_t i) {
   const uint8_t *p = static_cast<const uint8_t *>(data);
   switch (dtype) {
-  case PHX_DTYPE_BF16: {
-    uint16_t b;
-    std::memcpy(&b, p + 2 * i, 2);
-    return halfLikeToDouble(b, 8, 7);
-  }
-  case PHX_DTYPE_F16: {
-    uint16_t b;
-    std::memcpy(&b, p + 2 * i, 2);
-    return halfLikeToDouble(b, 5, 10);
-  }
-  case PHX_DTYPE_F32: {
-    float f;
-    std::memcpy(&f, p + 4 * i, 4);
-    return f;
-  }
-  case PHX_DTYPE_F64: {
-    double d;
-    std::memcpy(&d, p + 8 * i, 8);
-    return d;
-  }
+  case PHX_DTYPE_BF16: return halfLikeToDouble(loadAt<uint16_t>(p, i), 8, 7);
+  case PHX_DTYPE_F16: return halfLikeToDouble(loadAt<uint16_t>(p, i), 5, 10);
+  case PHX_DTYPE_F32: return loadAt<float>(p, i);
+  case PHX_DTYPE_F64: return loadAt<double>(p, i);
   case PHX_DTYPE_I1: return p[i] ? 1.0 : 0.0;
   case PHX_DTYPE_I8: return static_cast<int8_t>(p[i]);
-  case PHX_DTYPE_I32: {
-    int32_t v;
-    std::memcpy(&v, p + 4 * i, 4);
-    return v;
-  }
-  case PHX_DTYPE_I64: {
-    int64_t v;
-    std::memcpy(&v, p + 8 * i, 8);
-    return static_cast<double>(v);
-  }
+  case PHX_DTYPE_I32: return loadAt<int32_t>(p, i);
+  case PHX_DTYPE_I64: return static_cast<double>(loadAt<int64_t>(p, i));
   default: return 0.0;
   }
 }
@@ -149,34 +135,14 @@ template <typename T> static T saturatingInt(double v) {
 void storeFromDouble(void *data, phx_dtype dtype, size_t i, double v) {
   uint8_t *p = static_cast<uint8_t *>(data);
   switch (dtype) {
-  case PHX_DTYPE_BF16: {
-    uint16_t b = roundToHalfLike(v, 8, 7);
-    std::memcpy(p + 2 * i, &b, 2);
-    break;
-  }
-  case PHX_DTYPE_F16: {
-    uint16_t b = roundToHalfLike(v, 5, 10);
-    std::memcpy(p + 2 * i, &b, 2);
-    break;
-  }
-  case PHX_DTYPE_F32: {
-    float f = static_cast<float>(v);
-    std::memcpy(p + 4 * i, &f, 4);
-    break;
-  }
-  case PHX_DTYPE_F64: std::memcpy(p + 8 * i, &v, 8); break;
+  case PHX_DTYPE_BF16: storeAt(p, i, roundToHalfLike(v, 8, 7)); break;
+  case PHX_DTYPE_F16: storeAt(p, i, roundToHalfLike(v, 5, 10)); break;
+  case PHX_DTYPE_F32: storeAt(p, i, static_cast<float>(v)); break;
+  case PHX_DTYPE_F64: storeAt(p, i, v); break;
   case PHX_DTYPE_I1: p[i] = (v != 0.0) ? 1 : 0; break;
   case PHX_DTYPE_I8: p[i] = static_cast<uint8_t>(saturatingInt<int8_t>(v)); break;
-  case PHX_DTYPE_I32: {
-    int32_t x = saturatingInt<int32_t>(v);
-    std::memcpy(p + 4 * i, &x, 4);
-    break;
-  }
-  case PHX_DTYPE_I64: {
-    int64_t x = saturatingInt<int64_t>(v);
-    std::memcpy(p + 8 * i, &x, 8);
-    break;
-  }
+  case PHX_DTYPE_I32: storeAt(p, i, saturatingInt<int32_t>(v)); break;
+  case PHX_DTYPE_I64: storeAt(p, i, saturatingInt<int64_t>(v)); break;
   default: break;
   }
 }
@@ -184,6 +150,16 @@ void storeFromDouble(void *data, phx_dtype dtype, size_t i, double v) {
 } // namespace phx
 
 using namespace phx;
+
+// The argument checks of phx_convert_{from,to}_f64 (`fn`).
+static phx_status checkConversion(const char *fn, phx_dtype dtype, size_t n,
+                                  const void *src, const void *dst) {
+  if (phx_dtype_size(dtype) == 0)
+    return invalidArg(std::string(fn) + ": invalid dtype");
+  if (n && (!src || !dst))
+    return invalidArg(std::string(fn) + ": null buffer");
+  return nullptr;
+}
 
 extern "C" {
 
@@ -285,10 +261,9 @@ double phx_f16_to_f64(uint16_t bits) { return halfLikeToDouble(bits, 5, 10); }
 
 phx_status phx_convert_from_f64(const double *src, size_t n, phx_dtype dtype,
                                 void *dst) {
-  if (phx_dtype_size(dtype) == 0)
-    return invalidArg("phx_convert_from_f64: invalid dtype");
-  if (n && (!src || !dst))
-    return invalidArg("phx_convert_from_f64: null buffer");
+  if (phx_status s =
+          checkConversion("phx_convert_from_f64", dtype, n, src, dst))
+    return s;
   for (size_t i = 0; i < n; ++i)
     storeFromDouble(dst, dtype, i, src[i]);
   return nullptr;
@@ -296,10 +271,8 @@ phx_status phx_convert_from_f64(const double *src, size_t n, phx_dtype dtype,
 
 phx_status phx_convert_to_f64(const void *src, size_t n, phx_dtype dtype,
                               double *dst) {
-  if (phx_dtype_size(dtype) == 0)
-    return invalidArg("phx_convert_to_f64: invalid dtype");
-  if (n && (!src || !dst))
-    return invalidArg("phx_convert_to_f64: null buffer");
+  if (phx_status s = checkConversion("phx_convert_to_f64", dtype, n, src, dst))
+    return s;
   for (size_t i = 0; i < n; ++i)
     dst[i] = loadAsDouble(src, dtype, i);
   return nullptr;

@@ -71,6 +71,38 @@ phx_status findHostCode(const std::string &name,
   return nullptr;
 }
 
+bool hasEntriesFor(const Manifest &manifest, const char *device) {
+  for (const Entry &e : manifest.entries)
+    if (e.device == device)
+      return true;
+  return false;
+}
+
+phx_status resolveEntries(const std::string &name, const HostLibrary &lib,
+                          Manifest &manifest, const char *device) {
+  for (Entry &e : manifest.entries) {
+    if (e.device != device)
+      continue;
+    void *fn = lib.symbol(e.symbol.c_str());
+    if (!fn)
+      return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
+                        "artifact '" + name + "': entry '" + e.name +
+                            "' symbol '" + e.symbol +
+                            "' is not defined in the host code");
+    e.hostFn = fn;
+  }
+  return nullptr;
+}
+
+phx_status checkHostEntry(const Entry &e, phx_device device) {
+  if (phx_status s = checkEntryDevice(e, device))
+    return s;
+  if (!e.hostFn)
+    return makeStatus(PHX_STATUS_INTERNAL,
+                      "entry '" + e.name + "' was not resolved");
+  return nullptr;
+}
+
 void callPacked(void *fn, const Entry &e, const phx_tensor *args,
                 const phx_tensor *results) {
   const size_t n = e.args.size() + e.results.size();

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -171,6 +173,17 @@ phx_status findHostCode(const std::string &artifactName,
                         const std::vector<Section> &sections,
                         const char *device, const uint8_t **p, size_t *n);
 
+// True when some entry of the manifest runs on `device` ("cpu", "cuda").
+bool hasEntriesFor(const Manifest &manifest, const char *device);
+
+// Sets Entry::hostFn of every entry for `device` from the loaded host code.
+phx_status resolveEntries(const std::string &artifactName,
+                          const HostLibrary &lib, Manifest &manifest,
+                          const char *device);
+
+// checkEntryDevice, then that the entry was resolved (Entry::hostFn).
+phx_status checkHostEntry(const Entry &e, phx_device device);
+
 // Calls `void fn(void **args)` with one MLIR memref descriptor per operand
 // (arguments, then results), pointers as given in the views.
 void callPacked(void *fn, const Entry &e, const phx_tensor *args,
@@ -178,6 +191,21 @@ void callPacked(void *fn, const Entry &e, const phx_tensor *args,
 
 // "entry 'x' was compiled for cuda; run it with --device cuda" or null.
 phx_status checkEntryDevice(const Entry &e, phx_device device);
+
+// Wraps the body of a C API function: exceptions become statuses.
+#define PHX_GUARD_BEGIN try {
+#define PHX_GUARD_END                                                          \
+  }                                                                            \
+  catch (const std::bad_alloc &) {                                             \
+    return ::phx::makeStatus(PHX_STATUS_OUT_OF_MEMORY, "out of memory");       \
+  }                                                                            \
+  catch (const std::exception &ex) {                                           \
+    return ::phx::makeStatus(PHX_STATUS_INTERNAL,                              \
+                             std::string("internal error: ") + ex.what());     \
+  }                                                                            \
+  catch (...) {                                                                \
+    return ::phx::makeStatus(PHX_STATUS_INTERNAL, "internal error");           \
+  }
 
 std::unique_ptr<Backend> createCpuBackend(const std::string &artifactName);
 phx_status createCudaBackend(const std::string &artifactName,

@@ -12,6 +12,19 @@ namespace {
 
 std::string quote(const std::string &s) { return "'" + s + "'"; }
 
+std::string missingField(const std::string &ctx, const std::string &key) {
+  return ctx + ": missing required field \"" + key + "\"";
+}
+
+// obj[key], or null with `err` set when it is absent.
+const Value *requireField(const Value &obj, const char *key,
+                          const std::string &ctx, std::string &err) {
+  const Value *v = obj.get(key);
+  if (!v)
+    err = missingField(ctx, key);
+  return v;
+}
+
 bool getInt(const Value &obj, const char *key, const std::string &ctx,
             int64_t &out, std::string &err, bool required = true,
             int64_t dflt = 0) {
@@ -21,7 +34,7 @@ bool getInt(const Value &obj, const char *key, const std::string &ctx,
       out = dflt;
       return true;
     }
-    err = ctx + ": missing required field \"" + key + "\"";
+    err = missingField(ctx, key);
     return false;
   }
   if (!v->isInteger()) {
@@ -36,11 +49,9 @@ bool getInt(const Value &obj, const char *key, const std::string &ctx,
 
 bool getString(const Value &obj, const char *key, const std::string &ctx,
                std::string &out, std::string &err) {
-  const Value *v = obj.get(key);
-  if (!v) {
-    err = ctx + ": missing required field \"" + key + "\"";
+  const Value *v = requireField(obj, key, ctx, err);
+  if (!v)
     return false;
-  }
   if (!v->isString()) {
     err = ctx + ": field \"" + key + "\" must be a string, got " +
           json::typeName(v->type());
@@ -53,11 +64,9 @@ bool getString(const Value &obj, const char *key, const std::string &ctx,
 // Integer >= minValue, or the string "inf" (stored as -1).
 bool getIntOrInf(const Value &obj, const char *key, const std::string &ctx,
                  int64_t minValue, int64_t &out, std::string &err) {
-  const Value *v = obj.get(key);
-  if (!v) {
-    err = ctx + ": missing required field \"" + key + "\"";
+  const Value *v = requireField(obj, key, ctx, err);
+  if (!v)
     return false;
-  }
   if (v->isString() && v->asString() == "inf") {
     out = -1;
     return true;
@@ -79,7 +88,7 @@ bool getArgIndex(const Value &obj, const char *key, const std::string &ctx,
       out = -1;
       return true;
     }
-    err = ctx + ": missing required field \"" + key + "\"";
+    err = missingField(ctx, key);
     return false;
   }
   if (!v->isInteger() || v->asInt() < 0 || v->asInt() > 1000000) {
@@ -318,8 +327,8 @@ static bool parseTensorSig(const Value &v, const std::string &ctx,
   }
   const Value *shape = v.get("shape");
   if (!shape || !shape->isArray()) {
-    err = ctx + (shape ? ": field \"shape\" must be an array"
-                       : ": missing required field \"shape\"");
+    err = shape ? ctx + ": field \"shape\" must be an array"
+                : missingField(ctx, "shape");
     return false;
   }
   if (shape->items().size() > 32) {
@@ -377,6 +386,16 @@ static bool parseTensorSig(const Value &v, const std::string &ctx,
   return true;
 }
 
+// `c` refers to argument #arg: false (with `err`) when the entry lacks it.
+static bool checkArgRef(const std::string &c, int arg, const Entry &e,
+                        std::string &err) {
+  if (arg < static_cast<int>(e.args.size()))
+    return true;
+  err = c + " refers to argument #" + std::to_string(arg) +
+        " but the entry has " + std::to_string(e.args.size()) + " arguments";
+  return false;
+}
+
 static bool parseEntry(const Value &v, size_t index, Entry &e,
                        std::string &err) {
   std::string ctx = "entry #" + std::to_string(index);
@@ -407,9 +426,8 @@ static bool parseEntry(const Value &v, size_t index, Entry &e,
     const char *key = pass ? "results" : "args";
     const Value *list = v.get(key);
     if (!list || !list->isArray()) {
-      err = ctx + (list ? ": field \"" + std::string(key) + "\" must be an array"
-                        : ": missing required field \"" + std::string(key) +
-                              "\"");
+      err = list ? ctx + ": field \"" + key + "\" must be an array"
+                 : missingField(ctx, key);
       return false;
     }
     auto &sigs = pass ? e.results : e.args;
@@ -438,12 +456,8 @@ static bool parseEntry(const Value &v, size_t index, Entry &e,
         continue;
       std::string c = ctx + " result '" + e.results[r].name + "' shape_from[" +
                       std::to_string(k) + "]";
-      if (f.first >= static_cast<int>(e.args.size())) {
-        err = c + " refers to argument #" + std::to_string(f.first) +
-              " but the entry has " + std::to_string(e.args.size()) +
-              " arguments";
+      if (!checkArgRef(c, f.first, e, err))
         return false;
-      }
       const TensorSig &a = e.args[f.first];
       if (f.second >= static_cast<int>(a.shape.size())) {
         err = c + " refers to dim " + std::to_string(f.second) +
@@ -472,12 +486,8 @@ static bool parseEntry(const Value &v, size_t index, Entry &e,
       OpShapeSpec spec = opShapeSpec(e.op);
       for (const auto &o : spec.operands) {
         std::string c = ctx + ": op operand '" + o.role + "'";
-        if (o.arg >= static_cast<int>(e.args.size())) {
-          err = c + " refers to argument #" + std::to_string(o.arg) +
-                " but the entry has " + std::to_string(e.args.size()) +
-                " arguments";
+        if (!checkArgRef(c, o.arg, e, err))
           return false;
-        }
         const TensorSig &a = e.args[o.arg];
         std::string an = "argument '" + a.name + "' (#" +
                          std::to_string(o.arg) + ")";

@@ -300,36 +300,24 @@ static phx_status invokeChecked(const phx_module *m, int32_t entry,
 
 using namespace phx;
 
-#define PHX_GUARD_BEGIN try {
-#define PHX_GUARD_END                                                          \
-  }                                                                            \
-  catch (const std::bad_alloc &) {                                             \
-    return makeStatus(PHX_STATUS_OUT_OF_MEMORY, "out of memory");              \
-  }                                                                            \
-  catch (const std::exception &ex) {                                           \
-    return makeStatus(PHX_STATUS_INTERNAL,                                     \
-                      std::string("internal error: ") + ex.what());            \
-  }                                                                            \
-  catch (...) {                                                                \
-    return makeStatus(PHX_STATUS_INTERNAL, "internal error");                  \
-  }
-
 static const Entry *entryAt(const phx_module *m, int32_t e) {
   if (!m || e < 0 || e >= static_cast<int32_t>(m->manifest.entries.size()))
     return nullptr;
   return &m->manifest.entries[e];
 }
-static const TensorSig *argAt(const phx_module *m, int32_t e, int32_t i) {
+// Signature i of an entry's `list` (Entry::args or Entry::results).
+static const TensorSig *sigAt(const phx_module *m, int32_t e, int32_t i,
+                              std::vector<TensorSig> Entry::*list) {
   const Entry *en = entryAt(m, e);
-  if (!en || i < 0 || i >= static_cast<int32_t>(en->args.size()))
+  if (!en || i < 0 || i >= static_cast<int32_t>((en->*list).size()))
     return nullptr;
-  return &en->args[i];
+  return &(en->*list)[i];
+}
+static const TensorSig *argAt(const phx_module *m, int32_t e, int32_t i) {
+  return sigAt(m, e, i, &Entry::args);
 }
 static const TensorSig *resAt(const phx_module *m, int32_t e, int32_t i) {
-  const Entry *en = entryAt(m, e);
-  if (!en || i < 0 || i >= static_cast<int32_t>(en->results.size()))
-    return nullptr;
-  return &en->results[i];
+  return sigAt(m, e, i, &Entry::results);
 }
 
 extern "C" {

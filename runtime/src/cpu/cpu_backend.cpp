@@ -13,10 +13,7 @@ public:
 
   phx_status prepare(Manifest &manifest, const std::vector<uint8_t> &bytes,
                      const std::vector<Section> &sections) override {
-    bool needHost = false;
-    for (const Entry &e : manifest.entries)
-      needHost |= e.device == "cpu";
-    if (!needHost)
+    if (!hasEntriesFor(manifest, "cpu"))
       return nullptr; // cuda-only artifact: never run its host code here
     const uint8_t *p = nullptr;
     size_t n = 0;
@@ -30,27 +27,13 @@ public:
     cuda::clearError();
     if (s)
       return s;
-    for (Entry &e : manifest.entries) {
-      if (e.device != "cpu")
-        continue;
-      void *fn = lib_.symbol(e.symbol.c_str());
-      if (!fn)
-        return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
-                          "artifact '" + name_ + "': entry '" + e.name +
-                              "' symbol '" + e.symbol +
-                              "' is not defined in the host code");
-      e.hostFn = fn;
-    }
-    return nullptr;
+    return resolveEntries(name_, lib_, manifest, "cpu");
   }
 
   phx_status run(const Entry &e, const phx_tensor *args,
                  const phx_tensor *results) override {
-    if (phx_status s = checkEntryDevice(e, PHX_DEVICE_CPU))
+    if (phx_status s = checkHostEntry(e, PHX_DEVICE_CPU))
       return s;
-    if (!e.hostFn)
-      return makeStatus(PHX_STATUS_INTERNAL,
-                        "entry '" + e.name + "' was not resolved");
     callPacked(e.hostFn, e, args, results);
     return nullptr;
   }

@@ -64,10 +64,7 @@ public:
 
   phx_status prepare(Manifest &manifest, const std::vector<uint8_t> &bytes,
                      const std::vector<Section> &sections) override {
-    bool needHost = false;
-    for (const Entry &e : manifest.entries)
-      needHost |= e.device == "cuda";
-    if (!needHost)
+    if (!hasEntriesFor(manifest, "cuda"))
       return nullptr; // cpu-only artifact: every invoke says so
     const uint8_t *p = nullptr;
     size_t n = 0;
@@ -95,27 +92,13 @@ public:
     if (phx_status e = takeErrorStatus("artifact '" + name_ +
                                        "': loading the GPU kernels: "))
       return e;
-    for (Entry &e : manifest.entries) {
-      if (e.device != "cuda")
-        continue;
-      void *fn = lib_.symbol(e.symbol.c_str());
-      if (!fn)
-        return makeStatus(PHX_STATUS_INVALID_ARTIFACT,
-                          "artifact '" + name_ + "': entry '" + e.name +
-                              "' symbol '" + e.symbol +
-                              "' is not defined in the host code");
-      e.hostFn = fn;
-    }
-    return nullptr;
+    return resolveEntries(name_, lib_, manifest, "cuda");
   }
 
   phx_status run(const Entry &e, const phx_tensor *args,
                  const phx_tensor *results) override {
-    if (phx_status s = checkEntryDevice(e, PHX_DEVICE_CUDA))
+    if (phx_status s = checkHostEntry(e, PHX_DEVICE_CUDA))
       return s;
-    if (!e.hostFn)
-      return makeStatus(PHX_STATUS_INTERNAL,
-                        "entry '" + e.name + "' was not resolved");
     clearError();
     {
       // Host pointers would fault on the GPU and poison the context for
@@ -169,20 +152,6 @@ phx_status createCudaBackend(const std::string &artifactName,
 using namespace phx;
 using namespace phx::cuda;
 
-#define PHX_GUARD_BEGIN try {
-#define PHX_GUARD_END                                                          \
-  }                                                                            \
-  catch (const std::bad_alloc &) {                                             \
-    return makeStatus(PHX_STATUS_OUT_OF_MEMORY, "out of memory");              \
-  }                                                                            \
-  catch (const std::exception &ex) {                                           \
-    return makeStatus(PHX_STATUS_INTERNAL,                                     \
-                      std::string("internal error: ") + ex.what());            \
-  }                                                                            \
-  catch (...) {                                                                \
-    return makeStatus(PHX_STATUS_INTERNAL, "internal error");                  \
-  }
-
 namespace {
 
 // Runs `body(ctx)` with the primary context current; driver failures become
@@ -199,8 +168,25 @@ template <typename F> phx_status withContext(const char *where, F body) {
   return takeErrorStatus();
 }
 
-bool badDevice(phx_device d) {
-  return d != PHX_DEVICE_CPU && d != PHX_DEVICE_CUDA;
+// "<fn>: unknown device N" for a device that is neither cpu nor cuda.
+phx_status checkDevice(const char *fn, phx_device d) {
+  if (d == PHX_DEVICE_CPU || d == PHX_DEVICE_CUDA)
+    return nullptr;
+  return invalidArg(std::string(fn) + ": unknown device " +
+                    std::to_string(int(d)));
+}
+
+// A host<->device copy of `bytes` (nothing when 0): `fn` names the C API
+// function and `call` the driver call that `copy(driver)` makes.
+template <typename F>
+phx_status copyBuffer(const char *fn, const char *call, void *dst,
+                      const void *src, size_t bytes, F copy) {
+  if (!bytes)
+    return nullptr;
+  if (!dst || !src)
+    return invalidArg(std::string(fn) + ": null pointer");
+  return withContext(
+      fn, [&](const ScopedContext &ctx) { check(fn, call, copy(ctx.drv())); });
 }
 
 } // namespace
@@ -254,9 +240,8 @@ phx_status phx_buffer_alloc(phx_device device, size_t bytes, void **out) {
   if (!out)
     return invalidArg("phx_buffer_alloc: out is NULL");
   *out = nullptr;
-  if (badDevice(device))
-    return invalidArg("phx_buffer_alloc: unknown device " +
-                      std::to_string(int(device)));
+  if (phx_status s = checkDevice("phx_buffer_alloc", device))
+    return s;
   size_t n = bytes ? bytes : 64;
   if (device == PHX_DEVICE_CPU) {
     void *p = nullptr;
@@ -283,9 +268,8 @@ phx_status phx_buffer_alloc(phx_device device, size_t bytes, void **out) {
 
 phx_status phx_buffer_free(phx_device device, void *ptr) {
   PHX_GUARD_BEGIN
-  if (badDevice(device))
-    return invalidArg("phx_buffer_free: unknown device " +
-                      std::to_string(int(device)));
+  if (phx_status s = checkDevice("phx_buffer_free", device))
+    return s;
   if (!ptr)
     return nullptr;
   if (device == PHX_DEVICE_CPU) {
@@ -301,38 +285,29 @@ phx_status phx_buffer_free(phx_device device, void *ptr) {
 
 phx_status phx_buffer_copy_to_device(void *dst, const void *src, size_t bytes) {
   PHX_GUARD_BEGIN
-  if (!bytes)
-    return nullptr;
-  if (!dst || !src)
-    return invalidArg("phx_buffer_copy_to_device: null pointer");
-  return withContext("phx_buffer_copy_to_device", [&](const ScopedContext &ctx) {
-    check("phx_buffer_copy_to_device", "cuMemcpyHtoD",
-          ctx.drv().cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dst), src,
-                                 bytes));
-  });
+  return copyBuffer("phx_buffer_copy_to_device", "cuMemcpyHtoD", dst, src,
+                    bytes, [&](const Driver &d) {
+                      return d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dst),
+                                            src, bytes);
+                    });
   PHX_GUARD_END
 }
 
 phx_status phx_buffer_copy_to_host(void *dst, const void *src, size_t bytes) {
   PHX_GUARD_BEGIN
-  if (!bytes)
-    return nullptr;
-  if (!dst || !src)
-    return invalidArg("phx_buffer_copy_to_host: null pointer");
-  return withContext("phx_buffer_copy_to_host", [&](const ScopedContext &ctx) {
-    check("phx_buffer_copy_to_host", "cuMemcpyDtoH",
-          ctx.drv().cuMemcpyDtoH(dst, reinterpret_cast<CUdeviceptr>(src),
-                                 bytes));
-  });
+  return copyBuffer("phx_buffer_copy_to_host", "cuMemcpyDtoH", dst, src, bytes,
+                    [&](const Driver &d) {
+                      return d.cuMemcpyDtoH(
+                          dst, reinterpret_cast<CUdeviceptr>(src), bytes);
+                    });
   PHX_GUARD_END
 }
 
 phx_status phx_buffer_fill_bytes(phx_device device, void *ptr, uint8_t value,
                                  size_t bytes) {
   PHX_GUARD_BEGIN
-  if (badDevice(device))
-    return invalidArg("phx_buffer_fill_bytes: unknown device " +
-                      std::to_string(int(device)));
+  if (phx_status s = checkDevice("phx_buffer_fill_bytes", device))
+    return s;
   if (!bytes)
     return nullptr;
   if (!ptr)
@@ -351,9 +326,8 @@ phx_status phx_buffer_fill_bytes(phx_device device, void *ptr, uint8_t value,
 
 phx_status phx_device_synchronize(phx_device device) {
   PHX_GUARD_BEGIN
-  if (badDevice(device))
-    return invalidArg("phx_device_synchronize: unknown device " +
-                      std::to_string(int(device)));
+  if (phx_status s = checkDevice("phx_device_synchronize", device))
+    return s;
   if (device == PHX_DEVICE_CPU)
     return nullptr;
   return withContext("phx_device_synchronize", [&](const ScopedContext &ctx) {

@@ -60,6 +60,58 @@ bool prepareSmem(const ScopedContext &ctx, const char *where, CUfunction f,
                    f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem));
 }
 
+// With the primary context current, checks `call(driver)` (named `name`).
+template <typename F>
+bool callDriver(const char *where, const char *name, F call) {
+  ScopedContext ctx(where);
+  return ctx.ok() && check(where, name, call(ctx.drv()));
+}
+
+// A handle made by `create(driver, &handle)`, or null (error recorded).
+template <typename T, typename F>
+T createHandle(const char *where, const char *name, F create) {
+  ScopedContext ctx(where);
+  if (!ctx.ok())
+    return nullptr;
+  T handle = nullptr;
+  if (!check(where, name, create(ctx.drv(), &handle)))
+    return nullptr;
+  return handle;
+}
+
+// False for a null event (recorded unless an earlier call failed).
+bool checkEvent(const char *where, CUevent event) {
+  if (event)
+    return true;
+  if (!hasError())
+    recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+  return false;
+}
+
+// False when a launch must be skipped: an earlier call failed (do not run
+// on bad inputs) or the kernel function is null (recorded).
+bool checkLaunch(const char *where, CUfunction function) {
+  if (hasError())
+    return false;
+  if (function)
+    return true;
+  recordErrorMessage(where, "kernel function is null",
+                     CUDA_ERROR_INVALID_HANDLE);
+  return false;
+}
+
+// cuMemsetD{16,32}Async of `count` elements; skipped after an error.
+template <typename T>
+void memsetAsync(const char *where, const char *name,
+                 CUresult (*Driver::*fn)(CUdeviceptr, T, size_t, CUstream),
+                 void *dst, T value, size_t count, CUstream stream) {
+  if (hasError() || count == 0)
+    return;
+  callDriver(where, name, [&](const Driver &d) {
+    return (d.*fn)(reinterpret_cast<CUdeviceptr>(dst), value, count, stream);
+  });
+}
+
 } // namespace
 
 PHX_MGPU_EXPORT CUmodule mgpuModuleLoad(void *data, size_t /*gpuBlobSize*/) {
@@ -111,9 +163,8 @@ PHX_MGPU_EXPORT void mgpuModuleUnload(CUmodule module) {
   if (!module)
     return; // the load failed and was reported then
   const char *where = "mgpuModuleUnload";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuModuleUnload", ctx.drv().cuModuleUnload(module));
+  callDriver(where, "cuModuleUnload",
+             [&](const Driver &d) { return d.cuModuleUnload(module); });
 }
 
 PHX_MGPU_EXPORT CUfunction mgpuModuleGetFunction(CUmodule module,
@@ -151,13 +202,8 @@ PHX_MGPU_EXPORT void mgpuLaunchKernel(CUfunction function, intptr_t gridX,
                                       CUstream stream, void **params,
                                       void **extra, size_t /*paramsCount*/) {
   const char *where = "mgpuLaunchKernel";
-  if (hasError())
-    return; // an earlier call failed: do not run on bad inputs
-  if (!function) {
-    recordErrorMessage(where, "kernel function is null",
-                       CUDA_ERROR_INVALID_HANDLE);
+  if (!checkLaunch(where, function))
     return;
-  }
   if (!checkDims(where, gridX, gridY, gridZ, "grid") ||
       !checkDims(where, blockX, blockY, blockZ, "block"))
     return;
@@ -182,13 +228,8 @@ mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
                         CUstream stream, void **params, void **extra,
                         size_t /*paramsCount*/) {
   const char *where = "mgpuLaunchClusterKernel";
-  if (hasError())
+  if (!checkLaunch(where, function))
     return;
-  if (!function) {
-    recordErrorMessage(where, "kernel function is null",
-                       CUDA_ERROR_INVALID_HANDLE);
-    return;
-  }
   if (!checkDims(where, clusterX, clusterY, clusterZ, "cluster") ||
       !checkDims(where, gridX, gridY, gridZ, "grid") ||
       !checkDims(where, blockX, blockY, blockZ, "block"))
@@ -240,89 +281,64 @@ mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
 }
 
 PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
-  const char *where = "mgpuStreamCreate";
-  ScopedContext ctx(where);
-  if (!ctx.ok())
-    return nullptr;
-  CUstream stream = nullptr;
-  if (!check(where, "cuStreamCreate",
-             ctx.drv().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING)))
-    return nullptr;
-  return stream;
+  return createHandle<CUstream>(
+      "mgpuStreamCreate", "cuStreamCreate", [](const Driver &d, CUstream *s) {
+        return d.cuStreamCreate(s, CU_STREAM_NON_BLOCKING);
+      });
 }
 
 PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
   if (!stream)
     return; // creation failed and was reported
   const char *where = "mgpuStreamDestroy";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuStreamDestroy", ctx.drv().cuStreamDestroy(stream));
+  callDriver(where, "cuStreamDestroy",
+             [&](const Driver &d) { return d.cuStreamDestroy(stream); });
 }
 
 PHX_MGPU_EXPORT void mgpuStreamSynchronize(CUstream stream) {
   const char *where = "mgpuStreamSynchronize";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuStreamSynchronize", ctx.drv().cuStreamSynchronize(stream));
+  callDriver(where, "cuStreamSynchronize",
+             [&](const Driver &d) { return d.cuStreamSynchronize(stream); });
 }
 
 PHX_MGPU_EXPORT void mgpuStreamWaitEvent(CUstream stream, CUevent event) {
   const char *where = "mgpuStreamWaitEvent";
-  if (!event) {
-    if (!hasError())
-      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+  if (!checkEvent(where, event))
     return;
-  }
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuStreamWaitEvent",
-          ctx.drv().cuStreamWaitEvent(stream, event, 0));
+  callDriver(where, "cuStreamWaitEvent", [&](const Driver &d) {
+    return d.cuStreamWaitEvent(stream, event, 0);
+  });
 }
 
 PHX_MGPU_EXPORT CUevent mgpuEventCreate() {
-  const char *where = "mgpuEventCreate";
-  ScopedContext ctx(where);
-  if (!ctx.ok())
-    return nullptr;
-  CUevent event = nullptr;
-  if (!check(where, "cuEventCreate",
-             ctx.drv().cuEventCreate(&event, CU_EVENT_DISABLE_TIMING)))
-    return nullptr;
-  return event;
+  return createHandle<CUevent>(
+      "mgpuEventCreate", "cuEventCreate", [](const Driver &d, CUevent *e) {
+        return d.cuEventCreate(e, CU_EVENT_DISABLE_TIMING);
+      });
 }
 
 PHX_MGPU_EXPORT void mgpuEventDestroy(CUevent event) {
   if (!event)
     return;
   const char *where = "mgpuEventDestroy";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuEventDestroy", ctx.drv().cuEventDestroy(event));
+  callDriver(where, "cuEventDestroy",
+             [&](const Driver &d) { return d.cuEventDestroy(event); });
 }
 
 PHX_MGPU_EXPORT void mgpuEventSynchronize(CUevent event) {
   const char *where = "mgpuEventSynchronize";
-  if (!event) {
-    if (!hasError())
-      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+  if (!checkEvent(where, event))
     return;
-  }
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuEventSynchronize", ctx.drv().cuEventSynchronize(event));
+  callDriver(where, "cuEventSynchronize",
+             [&](const Driver &d) { return d.cuEventSynchronize(event); });
 }
 
 PHX_MGPU_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
   const char *where = "mgpuEventRecord";
-  if (!event) {
-    if (!hasError())
-      recordErrorMessage(where, "event is null", CUDA_ERROR_INVALID_HANDLE);
+  if (!checkEvent(where, event))
     return;
-  }
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuEventRecord", ctx.drv().cuEventRecord(event, stream));
+  callDriver(where, "cuEventRecord",
+             [&](const Driver &d) { return d.cuEventRecord(event, stream); });
 }
 
 PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
@@ -351,10 +367,9 @@ PHX_MGPU_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
   if (!ptr)
     return;
   const char *where = "mgpuMemFree";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemFree",
-          ctx.drv().cuMemFree(reinterpret_cast<CUdeviceptr>(ptr)));
+  callDriver(where, "cuMemFree", [&](const Driver &d) {
+    return d.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
+  });
 }
 
 PHX_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
@@ -366,44 +381,30 @@ PHX_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
     recordErrorMessage(where, "null pointer", CUDA_ERROR_INVALID_VALUE);
     return;
   }
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemcpyAsync",
-          ctx.drv().cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
-                                  reinterpret_cast<CUdeviceptr>(src), sizeBytes,
-                                  stream));
+  callDriver(where, "cuMemcpyAsync", [&](const Driver &d) {
+    return d.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
+                           reinterpret_cast<CUdeviceptr>(src), sizeBytes,
+                           stream);
+  });
 }
 
 PHX_MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
                                   CUstream stream) {
-  const char *where = "mgpuMemset32";
-  if (hasError() || count == 0)
-    return;
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemsetD32Async",
-          ctx.drv().cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(dst), value,
-                                     count, stream));
+  memsetAsync("mgpuMemset32", "cuMemsetD32Async", &Driver::cuMemsetD32Async,
+              dst, value, count, stream);
 }
 
 PHX_MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
                                   CUstream stream) {
-  const char *where = "mgpuMemset16";
-  if (hasError() || count == 0)
-    return;
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemsetD16Async",
-          ctx.drv().cuMemsetD16Async(reinterpret_cast<CUdeviceptr>(dst), value,
-                                     count, stream));
+  memsetAsync("mgpuMemset16", "cuMemsetD16Async", &Driver::cuMemsetD16Async,
+              dst, value, count, stream);
 }
 
 PHX_MGPU_EXPORT void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
   const char *where = "mgpuMemHostRegister";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemHostRegister",
-          ctx.drv().cuMemHostRegister(ptr, sizeBytes, 0));
+  callDriver(where, "cuMemHostRegister", [&](const Driver &d) {
+    return d.cuMemHostRegister(ptr, sizeBytes, 0);
+  });
 }
 
 // Registers a dense memref (descriptor of rank `rank`).
@@ -425,9 +426,8 @@ PHX_MGPU_EXPORT void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,
 
 PHX_MGPU_EXPORT void mgpuMemHostUnregister(void *ptr) {
   const char *where = "mgpuMemHostUnregister";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuMemHostUnregister", ctx.drv().cuMemHostUnregister(ptr));
+  callDriver(where, "cuMemHostUnregister",
+             [&](const Driver &d) { return d.cuMemHostUnregister(ptr); });
 }
 
 PHX_MGPU_EXPORT void mgpuMemHostUnregisterMemRef(int64_t /*rank*/,
@@ -454,13 +454,12 @@ PHX_MGPU_EXPORT void mgpuTensorMapEncodeTiled(
     const uint32_t *elementStrides, int interleave, int swizzle,
     int l2Promotion, int oobFill) {
   const char *where = "mgpuTensorMapEncodeTiled";
-  ScopedContext ctx(where);
-  if (ctx.ok())
-    check(where, "cuTensorMapEncodeTiled",
-          ctx.drv().cuTensorMapEncodeTiled(
-              tensorMap, tensorDataType, tensorRank, globalAddress, globalDim,
-              globalStrides, boxDim, elementStrides, interleave, swizzle,
-              l2Promotion, oobFill));
+  callDriver(where, "cuTensorMapEncodeTiled", [&](const Driver &d) {
+    return d.cuTensorMapEncodeTiled(tensorMap, tensorDataType, tensorRank,
+                                    globalAddress, globalDim, globalStrides,
+                                    boxDim, elementStrides, interleave, swizzle,
+                                    l2Promotion, oobFill);
+  });
 }
 
 // Returns a device pointer to a CUtensorMap for the memref (row-major dims
