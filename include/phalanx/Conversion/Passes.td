@@ -81,4 +81,21 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def PhalanxCPULegalizeMemRef : Pass<"phalanx-cpu-legalize-memref", "::mlir::func::FuncOp"> {
+  let summary = "Prepare buffers for the LLVM lowering of the CPU path";
+  let description = [{
+    - `memref.copy` whose operands are not both identity-layout memrefs
+      becomes `linalg.copy` (then loops): the upstream lowering of such a copy
+      calls `memrefCopy` from libmlir_c_runner_utils, which compiled artifacts
+      must not depend on.
+    - `memref.expand_shape` of an identity-layout buffer becomes
+      `memref.reinterpret_cast` with the row-major strides of its output
+      shape: expand-strided-metadata in MLIR 22 crashes on an expand_shape
+      whose reassociation group has more than one dynamic dim.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // PHALANX_CONVERSION_PASSES_TD
