@@ -60,20 +60,20 @@ func.func @lookback(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor<
 // -----
 
 // grid = halo: no ticket, no flags; the position comes from the block ids
-// (row = block_id.y + block_id.z * grid_dim.y) and the threads whose halo
+// (a 1-D grid: block_id.x = row * nx + position) and the threads whose halo
 // tile lies before the CTA rescan it from global memory.
 // CHECK-LABEL: gpu.func @grid_halo_swr(
 // CHECK-NOT:    memref.atomic_rmw
 // CHECK-NOT:    atomic
-// CHECK:        gpu.block_id x
-// CHECK:        gpu.block_id y
-// CHECK:        gpu.block_id z
-// CHECK:        gpu.grid_dim y
+// CHECK:        %[[ID:.*]] = gpu.block_id x
+// CHECK:        arith.remsi %[[ID]], %[[NX:.*]] : index
+// CHECK:        arith.divsi %[[ID]], %[[NX]] : index
 // CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
 // CHECK:        scf.if %{{.*}} -> (f32, f32) {
 // CHECK:          %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c-1 : index
 // CHECK:          arith.select %[[FIRST]], %[[INIT]], %{{.*}} : f32
-// CHECK:        scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step
+// CHECK:        } else {
+// CHECK:          scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK-NOT:    scf.while
 // CHECK:        gpu.return
 func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {

@@ -53,17 +53,21 @@ func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> ten
 // -----
 
 // lane = halo: no shuffles and no shared memory; each thread rescans the
-// K = 2 tiles before its first tile from global memory (a 16-token loop per
-// halo tile, after the loop over its own tile), then rescans its own tile to
-// write y.
+// K = 2 tiles before its first tile from global memory (one vector load of
+// each halo tile, after the load of its own tile; the scans are unrolled),
+// then applies its own tile from registers to write y.
 // CHECK-LABEL: gpu.func @halo_k2_swr(
 // CHECK-NOT:  workgroup
 // CHECK-NOT:  gpu.shuffle
 // CHECK-NOT:  gpu.barrier
-// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
+// CHECK-NOT:  scf.for
+// CHECK:      scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK:      llvm.load %{{.*}} : !llvm.ptr<1> -> vector<4xf32>
 // CHECK:      memref.load %{{.*}} : memref<?x4x?xf32>
-// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
-// CHECK:      scf.for %{{.*}} = %c0{{.*}} to %c16{{.*}} step %c1{{.*}} iter_args
+// CHECK:      scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK:      scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-NOT:  scf.for
+// CHECK:      llvm.store %{{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
 // CHECK:      memref.store
 // CHECK:      gpu.return
 func.func @halo_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {

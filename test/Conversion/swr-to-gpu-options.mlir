@@ -4,14 +4,15 @@
 // RUN: not phalanx-opt %s --convert-swr-to-gpu="lane=sideways" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
-// warps, lane shuffle, warp smem, and for finite K with K * block <= 256 a
-// recomputed grid halo (no flags); K = inf uses flags.
+// warps; K = 1: a recomputed halo per lane (no shuffle, no barrier, no
+// flags); other finite K: lane shuffle, warp smem and, with K * block <= 256,
+// a grid halo; K = inf: 2 tiles per lane, 8 warps, flags.
 // DEFAULT-LABEL: func.func @k1(
 // DEFAULT-NOT:     gpu.alloc
-// DEFAULT:         threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:         blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @kinf(
 // DEFAULT:         gpu.alloc
-// DEFAULT:         threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:         threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @given(
 // DEFAULT:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
 
@@ -25,6 +26,13 @@
 // override-schedule applies them to every op.
 // OVERRIDE-LABEL: func.func @given(
 // OVERRIDE:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+
+// DEFAULT-LABEL: gpu.func @k1_swr(
+// DEFAULT-NOT:     gpu.shuffle
+// DEFAULT-NOT:     gpu.barrier
+// DEFAULT:         gpu.return
+// DEFAULT-LABEL: gpu.func @kinf_swr(
+// DEFAULT-SAME:    known_block_size = array<i32: 256, 1, 1>
 
 // BAD: convert-swr-to-gpu: unknown lane route 'sideways'
 

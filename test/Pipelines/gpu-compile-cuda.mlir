@@ -14,8 +14,12 @@
 
 // PTX: .target sm_90a
 // PTX: .visible .entry scan_swr(
-// PTX: shfl.sync.up.b32
+// The default schedule of K = 1: 16-byte read-only loads and 16-byte stores,
+// a recomputed halo (no shuffle), no flags.
+// PTX-NOT: shfl.sync
+// PTX: ld.global.nc.v4.b32
 // PTX-NOT: ld.acquire
+// PTX: st.global.v4.b32
 
 // KNOBS: .maxntid 64, 1, 1
 // KNOBS: atom.global.add.u32

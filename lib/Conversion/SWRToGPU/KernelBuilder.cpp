@@ -60,6 +60,9 @@ private:
   // Sizes and position.
   Value L, T, rows, bIdx, hIdx, dIdx, r, tid, lane, warp, rank, pos;
   Value ctaBase, clusterBase, base, initV;
+  // Flat element offsets of this row in the drive / y and gates operands, and
+  // whether every operand allows the vector path (L and the pointers aligned).
+  Value driveRow, gateRow, aligned;
 
   //===--------------------------------------------------------------------===//
   // Small helpers
@@ -229,93 +232,213 @@ private:
     Value inRange = lt(t, L);
     return andI(nonNegative, inRange);
   }
-  /// The masked f32 gate of token t (1 outside [0, L)): zero at segment
-  /// starts (t % (S * BL) == 0, t > 0) and resets, as swr.mask_gates.
-  Value gateAt(Value t) {
-    Value valid = tokenValid(t);
-    Value tc = sel(valid, t, idx(0));
-    Value a = sel(valid, toF32(load(gates, {bIdx, hIdx, tc})), cf(1.0f));
+
+  /// Elements per vector access of `elem` for a tile of `block` tokens: the
+  /// largest power of two that divides the block and fits in 16 bytes.
+  static int64_t vecWidth(Type elem, int64_t block) {
+    int64_t bytes = std::max<int64_t>(1, elem.getIntOrFloatBitWidth() / 8);
+    int64_t w = std::max<int64_t>(1, 16 / bytes);
+    while (w > 1 && block % w != 0)
+      w /= 2;
+    return w;
+  }
+  int64_t vwA() { return vecWidth(c.gatesType.getElementType(), c.block); }
+  int64_t vwX() { return vecWidth(c.driveType.getElementType(), c.block); }
+  int64_t vwY() { return vecWidth(c.outType.getElementType(), c.block); }
+
+  /// A global-memory (addrspace 1) pointer to element `offset` of `memref`.
+  Value globalPtr(Value memref, Value offset) {
+    Type elem = cast<MemRefType>(memref.getType()).getElementType();
+    Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), base);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), 1);
+    Value ptr = LLVM::IntToPtrOp::create(b, ptrType, asInt);
+    Value off = arith::IndexCastOp::create(b, b.getI64Type(), offset);
+    return LLVM::GEPOp::create(b, ptrType, elem, ptr, ValueRange{off});
+  }
+  Value lanePos(int64_t k) {
+    return LLVM::ConstantOp::create(b, i32(), b.getI32IntegerAttr(k));
+  }
+
+  /// The tokens of one tile as loaded: the gate and drive vectors (element
+  /// types of the operands, `vwA()` / `vwX()` elements each, token order),
+  /// whether the tile took the vector path (whole tile inside [0, L) and
+  /// aligned), and its physical index and first token.
+  struct TileData {
+    Value fast, phys, first;
+    SmallVector<Value> gv, xv;
+  };
+
+  /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
+  /// thread's contiguous tokens; otherwise guarded scalar loads with gate 1
+  /// and drive 0 outside [0, L) (which leaves every carrier and output of the
+  /// real tokens unchanged).
+  TileData loadTile(Value q) {
+    TileData d;
+    d.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    d.first = mul(d.phys, c.block);
+    Value whole = andI(ge(d.first, idx(0)),
+                       cmp(arith::CmpIPredicate::sle, add(d.first, c.block), L));
+    d.fast = andI(whole, aligned);
+    Type ea = c.gatesType.getElementType(), ex = c.driveType.getElementType();
+    int64_t wa = vwA(), wx = vwX();
+    auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
+    SmallVector<Type> types(c.block / wa, va);
+    types.append(c.block / wx, vx);
+    ValueVector res = emitIf(
+        d.fast, types,
+        [&] {
+          ValueVector out;
+          for (int64_t j = 0; j < c.block / wa; ++j)
+            out.push_back(LLVM::LoadOp::create(
+                b, va, globalPtr(gates, add(add(gateRow, d.first), j * wa)),
+                wa * ea.getIntOrFloatBitWidth() / 8, false, false,
+                /*invariant=*/true));
+          for (int64_t j = 0; j < c.block / wx; ++j)
+            out.push_back(LLVM::LoadOp::create(
+                b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
+                wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                /*invariant=*/true));
+          return out;
+        },
+        [&] {
+          ValueVector out;
+          auto scalars = [&](Type vt, int64_t w, Type e, bool isGate) {
+            for (int64_t j = 0; j < c.block / w; ++j) {
+              Value v = LLVM::UndefOp::create(b, vt);
+              for (int64_t k = 0; k < w; ++k) {
+                Value t = add(d.first, j * w + k);
+                Value valid = tokenValid(t);
+                Value tc = sel(valid, t, idx(0));
+                Value x = isGate ? load(gates, {bIdx, hIdx, tc})
+                                 : load(drive, {bIdx, hIdx, dIdx, tc});
+                Value pad = arith::ConstantFloatOp::create(
+                    b, cast<FloatType>(e), APFloat(isGate ? 1.0f : 0.0f));
+                if (e != f32()) {
+                  bool lost;
+                  APFloat ap(isGate ? 1.0f : 0.0f);
+                  ap.convert(cast<FloatType>(e).getFloatSemantics(),
+                             APFloat::rmNearestTiesToEven, &lost);
+                  pad = arith::ConstantFloatOp::create(b, cast<FloatType>(e), ap);
+                }
+                v = LLVM::InsertElementOp::create(b, v, sel(valid, x, pad),
+                                                  lanePos(k));
+              }
+              out.push_back(v);
+            }
+          };
+          scalars(va, wa, ea, true);
+          scalars(vx, wx, ex, false);
+          return out;
+        });
+    int64_t na = c.block / wa;
+    d.gv.assign(res.begin(), res.begin() + na);
+    d.xv.assign(res.begin() + na, res.end());
+    return d;
+  }
+  /// The masked f32 gate of token k of the tile: zero at segment starts
+  /// (only a tile's first token can be one: t % (S * BL) == 0, t > 0) and
+  /// at resets, as swr.mask_gates.
+  Value gateOf(const TileData &d, int64_t k) {
+    int64_t w = vwA();
+    Value a = toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w], lanePos(k % w)));
     Value cut;
-    if (c.segment > 0) {
-      Value start = eq(rem(tc, idx(c.segment * c.block)), idx(0));
-      Value positive = cmp(arith::CmpIPredicate::sgt, t, idx(0));
-      cut = andI(start, positive);
+    if (c.segment > 0 && k == 0) {
+      Value start = eq(rem(d.phys, idx(c.segment)), idx(0));
+      Value inside = andI(cmp(arith::CmpIPredicate::sgt, d.first, idx(0)),
+                          lt(d.first, L));
+      cut = andI(start, inside);
     }
     if (resets) {
-      Value flagged = load(resets, {bIdx, tc});
+      Value t = add(d.first, k);
+      Value valid = tokenValid(t);
+      Value flagged = andI(load(resets, {bIdx, sel(valid, t, idx(0))}), valid);
       cut = cut ? orI(cut, flagged) : flagged;
     }
     if (cut)
-      a = sel(andI(cut, valid), cf(0.0f), a);
+      a = sel(cut, cf(0.0f), a);
     return a;
   }
-  /// The f32 drive of token t (0 outside [0, L)).
-  Value driveAt(Value t) {
-    Value valid = tokenValid(t);
-    Value tc = sel(valid, t, idx(0));
-    return sel(valid, toF32(load(drive, {bIdx, hIdx, dIdx, tc})), cf(0.0f));
+  /// The f32 drive of token k of the tile (0 outside [0, L)).
+  Value driveOf(const TileData &d, int64_t k) {
+    int64_t w = vwX();
+    return toF32(LLVM::ExtractElementOp::create(b, d.xv[k / w], lanePos(k % w)));
   }
-  /// The first token of logical tile q.
-  Value tileFirst(Value q) {
-    Value phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
-    return mul(phys, c.block);
-  }
-  /// The carrier of logical tile q, scanned from global memory. Forward:
-  /// (prod a, terminal local state); transpose: (prod a, a[first] *
-  /// local[first]) with the local state scanned backwards.
-  Carrier tileCarrier(Value q) {
-    Value first = tileFirst(q);
-    Value zero = cf(0.0f), one = cf(1.0f);
+  /// The carrier of a loaded tile. Forward: (prod a, terminal local state);
+  /// transpose: (prod a, a[first] * local[first]) with the local state
+  /// scanned backwards.
+  Carrier tileCarrier(const TileData &d) {
     if (!c.transpose) {
-      ValueVector res = emitFor(
-          idx(0), idx(c.block), idx(1), {one, zero},
-          [&](Value k, ValueRange s) -> ValueVector {
-            Value t = add(first, k);
-            Value a = gateAt(t);
-            return {mulF(s[0], a), axpy(a, s[1], driveAt(t))};
-          });
-      return {res[0], res[1]};
+      Value g = gateOf(d, 0), v = driveOf(d, 0);
+      for (int64_t k = 1; k < c.block; ++k) {
+        Value a = gateOf(d, k);
+        g = mulF(g, a);
+        v = axpy(a, v, driveOf(d, k));
+      }
+      return {g, v};
     }
-    ValueVector res = emitFor(
-        idx(0), idx(c.block), idx(1), {one, zero, zero},
-        [&](Value k, ValueRange s) -> ValueVector {
-          Value t = sub(add(first, c.block - 1), k);
-          Value state = axpy(s[2], s[1], driveAt(t));
-          Value a = gateAt(t);
-          return {mulF(s[0], a), state, a};
-        });
-    return {res[0], mulF(res[2], res[1])};
+    Value g = cf(1.0f), state = cf(0.0f), next = cf(0.0f);
+    for (int64_t k = c.block - 1; k >= 0; --k) {
+      state = axpy(next, state, driveOf(d, k));
+      Value a = gateOf(d, k);
+      g = k == c.block - 1 ? a : mulF(g, a);
+      next = a;
+    }
+    return {g, mulF(next, state)};
   }
-  /// Rescans logical tile q and writes y = local + prefix * carry.
-  void applyTile(Value q, Value carry) {
-    Value first = tileFirst(q);
-    Value zero = cf(0.0f), one = cf(1.0f);
+  Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
+
+  /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
+  /// the vector path, guarded scalar stores otherwise.
+  void applyTile(const TileData &d, Value carry) {
+    SmallVector<Value> ys(c.block);
+    if (!c.transpose) {
+      Value state, prefix;
+      for (int64_t k = 0; k < c.block; ++k) {
+        Value a = gateOf(d, k);
+        Value x = driveOf(d, k);
+        state = k == 0 ? x : axpy(a, state, x);
+        prefix = k == 0 ? a : mulF(prefix, a);
+        ys[k] = carry ? axpy(prefix, carry, state) : state;
+      }
+    } else {
+      // Backwards: s = a[t+1] * s + x[t]; prefix = a[t+1] ... a[end-1].
+      Value state, prefix = cf(1.0f), next;
+      for (int64_t k = c.block - 1; k >= 0; --k) {
+        Value x = driveOf(d, k);
+        state = k == c.block - 1 ? x : axpy(next, state, x);
+        ys[k] = carry ? axpy(prefix, carry, state) : state;
+        Value a = gateOf(d, k);
+        prefix = k == c.block - 1 ? a : mulF(prefix, a);
+        next = a;
+      }
+    }
     Type elem = c.outType.getElementType();
-    auto write = [&](Value t, Value y) {
-      emitIf(tokenValid(t),
-             [&] { store(fromF32(y, elem), out, {bIdx, hIdx, dIdx, t}); });
-    };
-    if (!c.transpose) {
-      emitFor(idx(0), idx(c.block), idx(1), {zero, one},
-              [&](Value k, ValueRange s) -> ValueVector {
-                Value t = add(first, k);
-                Value a = gateAt(t);
-                Value state = axpy(a, s[0], driveAt(t));
-                Value prefix = mulF(s[1], a);
-                write(t, carry ? axpy(prefix, carry, state) : state);
-                return {state, prefix};
-              });
-      return;
-    }
-    // Backwards: s = a[t+1] * s + x[t]; prefix = a[t+1] ... a[end-1].
-    emitFor(idx(0), idx(c.block), idx(1), {zero, one, zero},
-            [&](Value k, ValueRange s) -> ValueVector {
-              Value t = sub(add(first, c.block - 1), k);
-              Value state = axpy(s[2], s[0], driveAt(t));
-              write(t, carry ? axpy(s[1], carry, state) : state);
-              Value a = gateAt(t);
-              return {state, mulF(s[1], a), a};
+    int64_t wy = vwY();
+    auto vy = VectorType::get({wy}, elem);
+    emitIf(
+        d.fast, {},
+        [&] {
+          for (int64_t j = 0; j < c.block / wy; ++j) {
+            Value v = LLVM::UndefOp::create(b, vy);
+            for (int64_t k = 0; k < wy; ++k)
+              v = LLVM::InsertElementOp::create(
+                  b, v, fromF32(ys[j * wy + k], elem), lanePos(k));
+            LLVM::StoreOp::create(
+                b, v, globalPtr(out, add(add(driveRow, d.first), j * wy)),
+                wy * elem.getIntOrFloatBitWidth() / 8);
+          }
+          return ValueVector{};
+        },
+        [&] {
+          for (int64_t k = 0; k < c.block; ++k) {
+            Value t = add(d.first, k);
+            emitIf(tokenValid(t), [&] {
+              store(fromF32(ys[k], elem), out, {bIdx, hIdx, dIdx, t});
             });
+          }
+          return ValueVector{};
+        });
   }
 
   //===--------------------------------------------------------------------===//
@@ -375,12 +498,12 @@ void KernelEmitter::position() {
     r = div(ticket, units);
     pos = add(mul(rem(ticket, units), c.cluster()), rank);
   } else {
-    pos = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    rank = c.cluster() > 1 ? rem(pos, idx(c.cluster())) : idx(0);
-    Value y = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-    Value z = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-    Value gy = gpu::GridDimOp::create(b, gpu::Dimension::y);
-    r = add(y, mul(z, gy));
+    // A 1-D grid: block x = r * nx + pos (nx is a multiple of the cluster
+    // size, so a cluster never straddles two rows).
+    Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    pos = rem(id, nx);
+    r = div(id, nx);
+    rank = c.cluster() > 1 ? rem(id, idx(c.cluster())) : idx(0);
   }
 }
 
@@ -692,17 +815,51 @@ void KernelEmitter::body() {
   if (init)
     initV = toF32(load(init, {bIdx, hIdx, dIdx}));
 
+  // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D of
+  // the gates) and the vector-path condition shared by every tile.
+  driveRow = mul(r, L);
+  gateRow = mul(div(r, idx(c.channels)), L);
+  {
+    int64_t elems = std::max({vwA(), vwX(), vwY()});
+    auto bytes = [](MemRefType t, int64_t w) {
+      return w * std::max<int64_t>(1, t.getElementType().getIntOrFloatBitWidth() / 8);
+    };
+    int64_t align = std::max({bytes(c.gatesType, vwA()), bytes(c.driveType, vwX()),
+                              bytes(c.outType, vwY())});
+    Value ptrs = orI(orI(memref::ExtractAlignedPointerAsIndexOp::create(b, gates),
+                         memref::ExtractAlignedPointerAsIndexOp::create(b, drive)),
+                     memref::ExtractAlignedPointerAsIndexOp::create(b, out));
+    aligned = andI(eq(rem(L, idx(elems)), idx(0)),
+                   eq(andI(ptrs, idx(align - 1)), idx(0)));
+  }
+
   int64_t tpl = c.tilesPerLane();
+  // Keep the thread's tokens in registers between the carrier and apply
+  // phases when they are few (else the apply phase reloads them, from L1/L2).
+  int64_t tokenBytes =
+      tpl * c.block *
+      (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
+       c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
+  bool keep = tokenBytes <= 256;
+  SmallVector<TileData> data;
+  if (keep || c.hops != 0)
+    for (int64_t j = 0; j < tpl; ++j)
+      data.push_back(loadTile(add(base, j)));
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(tileCarrier(add(base, j)));
+      own.push_back(tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
     Value q = add(base, j);
-    emitIf(lt(q, T), [&] { applyTile(q, carries[j]); });
+    emitIf(lt(q, T), [&] {
+      if (keep)
+        applyTile(data[j], carries[j]);
+      else
+        applyTile(loadTile(q), carries[j]);
+    });
   }
 }
 

@@ -71,9 +71,25 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     int64_t tpl = s.getTilesPerLane(), w = s.getWarps(), cl = s.getCluster();
     CarrierRoute rLane = s.getLane(), rWarp = s.getWarp(),
                  rCta = s.getCta(), rGrid = s.getGrid();
+    // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
+    // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
+    // tile per thread (lane = halo: the neighbour's tokens come from L1,
+    // and no shuffle or barrier is needed); other finite K use shuffles and
+    // workgroup memory with a grid halo when the halo is short (a route or
+    // cluster knob turns the K = 1 rule off); K = inf
+    // takes 2 tiles per lane and 8 warps (fewer look-back units).
     if (!given && !window.isInfiniteHops() &&
         window.getHops() * window.getBlock() <= 256)
       rGrid = CarrierRoute::halo;
+    auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
+    bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
+                      isAuto(grid) && cluster <= 0;
+    if (!given && routesAuto && window.getHops() == 1)
+      rLane = CarrierRoute::halo;
+    if (!given && window.isInfiniteHops()) {
+      tpl = 2;
+      w = 8;
+    }
     if (useKnobs) {
       auto route = [&](StringRef knob, StringRef text,
                        CarrierRoute &field) -> LogicalResult {
@@ -193,10 +209,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         idx(config.cluster()));
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, B, H), idx(config.channels));
-    Value gy = arith::MinUIOp::create(b, rows, idx(65535));
-    Value gz = arith::DivUIOp::create(
-        b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, gy, idx(1))),
-        arith::MaxUIOp::create(b, gy, idx(1)));
+    // One CTA per (row, position along the sequence) on a 1-D grid.
+    Value grid = arith::MulIOp::create(b, rows, nx);
     Value nonEmpty = arith::AndIOp::create(
         b,
         arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, nx, idx(0)),
@@ -242,7 +256,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (config.cluster() > 1)
       clusterSize = gpu::KernelDim3{idx(config.cluster()), idx(1), idx(1)};
     auto launch = gpu::LaunchFuncOp::create(
-        b, kernel, gpu::KernelDim3{nx, gy, gz},
+        b, kernel, gpu::KernelDim3{grid, idx(1), idx(1)},
         gpu::KernelDim3{idx(config.threads()), idx(1), idx(1)},
         /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
         ValueRange{token}, clusterSize);

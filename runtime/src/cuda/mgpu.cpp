@@ -15,6 +15,7 @@
 #include "driver.h"
 
 #include <cstring>
+#include <vector>
 
 #define PHX_MGPU_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -280,7 +281,28 @@ mgpuLaunchClusterKernel(CUfunction function, intptr_t clusterX,
         ctx.drv().cuLaunchKernelEx(&config, function, params, extra));
 }
 
+// Streams are pooled per thread and device: the generated host code creates
+// a stream, launches, synchronizes and destroys it on every call, and a
+// driver stream create + destroy per call costs more than a small kernel.
+// mgpuStreamDestroy returns an idle (synchronized) stream to this thread's
+// pool; mgpuStreamCreate takes one from it (same device) or makes a new one.
+namespace {
+struct PooledStream {
+  int device;
+  CUstream stream;
+};
+constexpr size_t kStreamPoolMax = 4;
+thread_local std::vector<PooledStream> tlsStreamPool;
+} // namespace
+
 PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
+  int device = currentDevice();
+  for (size_t i = tlsStreamPool.size(); i-- > 0;)
+    if (tlsStreamPool[i].device == device) {
+      CUstream s = tlsStreamPool[i].stream;
+      tlsStreamPool.erase(tlsStreamPool.begin() + static_cast<long>(i));
+      return s;
+    }
   return createHandle<CUstream>(
       "mgpuStreamCreate", "cuStreamCreate", [](const Driver &d, CUstream *s) {
         return d.cuStreamCreate(s, CU_STREAM_NON_BLOCKING);
@@ -290,6 +312,10 @@ PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
 PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
   if (!stream)
     return; // creation failed and was reported
+  if (!hasError() && tlsStreamPool.size() < kStreamPoolMax) {
+    tlsStreamPool.push_back({currentDevice(), stream});
+    return;
+  }
   const char *where = "mgpuStreamDestroy";
   callDriver(where, "cuStreamDestroy",
              [&](const Driver &d) { return d.cuStreamDestroy(stream); });
