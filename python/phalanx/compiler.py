@@ -66,6 +66,30 @@ def compile_to_file(text, output, *, target="cpu", sequential=False, extra_args=
     return Path(output)
 
 
+def _compiler_identity():
+    """Identifies the compiler build, so a rebuilt compiler never reuses
+    artifacts of an older one. Without a compiler (a GPU machine that only
+    runs carried artifacts) the identity is given by $PHALANX_COMPILER_ID or
+    the recorded one in the cache directory."""
+    if os.environ.get("PHALANX_COMPILER_ID"):
+        return os.environ["PHALANX_COMPILER_ID"]
+    try:
+        st = compiler_path().stat()
+        ident = "%d-%d" % (st.st_size, st.st_mtime_ns)
+        (_cache_dir() / "compiler-id").write_text(ident)
+        return ident
+    except PhalanxError:
+        recorded = _cache_dir() / "compiler-id"
+        return recorded.read_text() if recorded.exists() else "none"
+
+
+def cache_key(text, target="cpu", sequential=False, extra_args=()):
+    """The artifact cache key: the text, the options and the compiler build."""
+    ident = _compiler_identity()
+    return hashlib.sha256(repr((text, target, sequential, tuple(extra_args), ident))
+                          .encode())
+
+
 def compile(text, *, target="cpu", sequential=False, extra_args=(), device=None):
     """Compiles MLIR `text` (or the path of a .mlir file) and loads the artifact.
 
@@ -73,7 +97,7 @@ def compile(text, *, target="cpu", sequential=False, extra_args=(), device=None)
     if isinstance(text, Path) or (isinstance(text, str) and text.endswith(".mlir")
                                   and "\n" not in text and os.path.exists(text)):
         text = Path(text).read_text()
-    key = hashlib.sha256(repr((text, target, sequential, tuple(extra_args))).encode())
+    key = cache_key(text, target, sequential, extra_args)
     path = _cache_dir() / (key.hexdigest()[:32] + ".phx")
     if not path.exists():
         tmp = path.with_suffix(".tmp%d" % os.getpid())

@@ -78,9 +78,8 @@ def cuda_module(text):
 
 def _compile_cached(text):
     """Compile for cuda into the cache without loading (loading needs a GPU)."""
-    import hashlib
     from phalanx import compiler
-    key = hashlib.sha256(repr((text, "cuda", False, ())).encode())
+    key = compiler.cache_key(text, "cuda")
     path = compiler._cache_dir() / (key.hexdigest()[:32] + ".phx")
     if not path.exists():
         tmp = path.with_suffix(".tmp%d" % os.getpid())
