@@ -2,7 +2,8 @@
 # Compiles the benchmark artifacts of bench/swr_bench.py (bf16 in and out,
 # D = 16, H = 128, block 16; K = 0, 1, inf under the schedules of
 # bench/schedules.txt) into .devcarry/bench/ (ignored by git; carried to the
-# GPU machine, which has no LLVM). Env: PHALANX_COMPILE, OUT.
+# GPU machine, which has no LLVM). Env: PHALANX_COMPILE, OUT, SCHEDULES (a
+# schedule list, default bench/schedules.txt).
 set -u -o pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 compile=${PHALANX_COMPILE:-$root/build-perf/bin/phalanx-compile}
@@ -33,6 +34,6 @@ MLIR
   else
     bad=$((bad + 1)); echo "FAILED k=$k $name: $(head -3 "$out/${file%.phx}.log")"
   fi
-done < "$root/bench/schedules.txt"
+done < "${SCHEDULES:-$root/bench/schedules.txt}"
 echo "$(wc -l < "$out/list.tsv") artifacts in $out ($bad failed)"
 exit $((bad > 0))

@@ -1,7 +1,9 @@
 // RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each --split-input-file | FileCheck %s
 
-// grid = flags, finite K: a CTA takes its logical position from an atomic
-// ticket (thread 0, broadcast through workgroup memory), publishes the
+// grid = flags, finite K: a CTA takes its logical position along its row
+// (row = block id / nx) from the row's atomic ticket counter (thread 0,
+// broadcast through workgroup memory; skipped, with every flag, when one CTA
+// covers the row), publishes the
 // carriers of its last min(K, span) tiles to the scratch buffer (each writer
 // fences, gpu.barrier, thread 0 sets the flag with st.release.gpu), and a
 // thread whose halo tile lies in an earlier CTA spins on that CTA's flag with
@@ -9,7 +11,10 @@
 // CHECK-LABEL: gpu.func @flags_k1_swr(
 // CHECK-SAME:    %[[FLAGS:[^ ]*]]: memref<?xi32>, %[[SCRATCH:[^ ]*]]: memref<?xf32>, %{{.*}}: index)
 // CHECK-SAME:    workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %[[TICKET:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
-// CHECK:        %[[T:.*]] = memref.atomic_rmw addi %c1_i32, %[[FLAGS]][%c0{{.*}}] : (i32, memref<?xi32>) -> i32
+// CHECK:        %[[SINGLE:.*]] = arith.cmpi eq, %{{.*}}, %c1{{.*}} : index
+// CHECK:        scf.if %[[SINGLE]] -> (index) {
+// CHECK:        } else {
+// CHECK:        %[[T:.*]] = memref.atomic_rmw addi %c1_i32, %[[FLAGS]][%{{.*}}] : (i32, memref<?xi32>) -> i32
 // CHECK:        memref.store %[[T]], %[[TICKET]]
 // CHECK:        gpu.barrier
 // CHECK:        memref.load %[[TICKET]]
@@ -40,8 +45,12 @@ func.func @flags_k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor
 // aggregate (flag 1), thread 0 walks back over earlier CTAs (composing
 // aggregates, stopping at an inclusive prefix, flag 2; init when it reaches
 // the start), broadcasts the prefix through workgroup memory, and publishes
-// its inclusive prefix (flag 2).
+// its inclusive prefix (flag 2). When one unit covers the row the prefix is
+// the initial state and no flag is touched.
 // CHECK-LABEL: gpu.func @lookback_swr(
+// CHECK:        scf.if %{{.*}} -> (f32, f32) {
+// CHECK:          scf.yield %cst{{.*}}, %{{.*}} : f32, f32
+// CHECK:        } else {
 // CHECK:        llvm.store %c1_i32{{.*}} atomic syncscope("device") release
 // CHECK:        scf.while (%{{.*}} = %{{.*}}, %{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) : (index, f32, f32) -> (index, f32, f32) {
 // CHECK:          scf.while : () -> i32 {

@@ -26,7 +26,9 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 
 // lane = shuffle, K = inf: a Kogge-Stone scan of the lane aggregates over the
 // warp (offsets 1, 2, 4, 8, 16, composing (g, v) where valid), then one more
-// shuffle up by 1 for the exclusive prefix.
+// shuffle up by 1 for the exclusive prefix and a shuffle from lane 31 for the
+// warp aggregate (one round per tile of a lane: tile j of lane l is tile
+// 32 j + l of the warp).
 // CHECK-LABEL: gpu.func @shuffle_inf_swr(
 // CHECK:      %{{.*}}, %[[OK1:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
 // CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
@@ -41,6 +43,8 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 // CHECK:      gpu.shuffle up %{{.*}}, %c16_i32
 // CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
 // CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
+// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
+// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
 // CHECK-NOT:  gpu.shuffle
 // CHECK:      gpu.return
 func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {

@@ -10,7 +10,16 @@
 // DEFAULT-LABEL: func.func @k1(
 // DEFAULT-NOT:     gpu.alloc
 // DEFAULT:         blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// K = inf packs short rows: g rows per CTA (g = 2, 4, 8 while the row's
+// T <= (8 / g) * 64 tiles), grid = ceil(rows / g) * nx.
 // DEFAULT-LABEL: func.func @kinf(
+// DEFAULT:         arith.cmpi sle, %{{.*}}, %c256
+// DEFAULT:         arith.select %{{.*}}, %c2
+// DEFAULT:         arith.cmpi sle, %{{.*}}, %c128
+// DEFAULT:         arith.select %{{.*}}, %c4
+// DEFAULT:         arith.cmpi sle, %{{.*}}, %c64
+// DEFAULT:         arith.select %{{.*}}, %c8
+// DEFAULT:         arith.divui
 // DEFAULT:         gpu.alloc
 // DEFAULT:         threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @given(

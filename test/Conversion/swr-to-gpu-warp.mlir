@@ -26,8 +26,9 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 
 // warp = smem, K = inf: lane 31 stores its warp's inclusive aggregate,
 // gpu.barrier, and each thread composes the aggregates of the warps before
-// its own (scf.for over the 8 warps). 8 warps: 16 floats + the CTA aggregate
-// and the grid prefix (4).
+// its own (scf.for over the warps of its row: all 8, or 8 / g when g short
+// rows share the CTA, g chosen from L). 8 warps: 16 floats + the CTA
+// aggregate and the grid prefix (4).
 // CHECK-LABEL: gpu.func @smem_inf_swr(
 // CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
 // CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
@@ -35,7 +36,9 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // CHECK:          memref.store %{{.*}}, %[[SMEM]]
 // CHECK:          memref.store %{{.*}}, %[[SMEM]]
 // CHECK:        gpu.barrier
-// CHECK:        scf.for %{{.*}} = %c0{{.*}} to %c8{{.*}} step %c1{{.*}} iter_args
+// CHECK:        %[[FIRST:.*]] = arith.muli
+// CHECK:        %[[END:.*]] = arith.addi %[[FIRST]]
+// CHECK:        scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1{{.*}} iter_args
 // CHECK:          memref.load %[[SMEM]]
 // CHECK:        gpu.return
 func.func @smem_inf(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {

@@ -59,7 +59,11 @@ private:
   Value smemF, smemI;
   // Sizes and position.
   Value L, T, rows, bIdx, hIdx, dIdx, r, tid, lane, warp, rank, pos;
-  Value ctaBase, clusterBase, base, initV;
+  // Rows per CTA and warps per row (packRows()), this warp's row within the
+  // CTA and index within its row, whether the row exists (packRows()), and
+  // whether one unit covers the row (gridFlags(): no ticket, no flags).
+  Value rpc, wpr, rowSub, rowWarp, rowValid, single;
+  Value ctaBase, clusterBase, warpBase, base, initV;
   // Flat element offsets of this row in the drive / y and gates operands, and
   // whether every operand allows the vector path (L and the pointers aligned).
   Value driveRow, gateRow, aligned;
@@ -124,6 +128,10 @@ private:
     return {mulF(x.g, y.g), axpy(y.g, x.v, y.v)};
   }
   Carrier identity() { return {cf(1.0f), cf(0.0f)}; }
+  Value notSingle() {
+    return arith::XOrIOp::create(
+        b, single, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+  }
 
   ValueVector emitIf(Value cond, TypeRange types, const Fn &thenFn,
                      const Fn &elseFn) {
@@ -446,6 +454,14 @@ private:
   //===--------------------------------------------------------------------===//
   void position();
   void body();
+  /// The thread's tile j: base + j (contiguous), or for K = inf
+  /// warpBase + j * 32 + lane (interleaved: each 16-byte access of a warp
+  /// covers consecutive tiles, as with one tile per lane).
+  Value tileOf(int64_t j) {
+    if (c.infiniteHops())
+      return add(add(warpBase, j * kWarpSize), lane);
+    return add(base, j);
+  }
   SmallVector<Value> finiteCarries(ArrayRef<Carrier> own);
   SmallVector<Value> infiniteCarries(ArrayRef<Carrier> own);
   Carrier haloCarrier(int64_t m, Value q, std::optional<Carrier> shuffled,
@@ -469,41 +485,75 @@ void KernelEmitter::position() {
   T = div(add(L, c.block - 1), idx(c.block));
   rows = mul(mul(B, H), c.channels);
 
+  // Rows per CTA (K = inf, no cluster): the largest power of two g dividing
+  // the warps such that W / g warps still cover the row; the host computes
+  // the same number for the grid (rowsPerCta in KernelBuilder.h).
+  rowSub = idx(0);
+  rowWarp = warp;
+  if (c.packRows()) {
+    Value g = idx(1);
+    for (int64_t k = 2; k <= c.warps() && c.warps() % k == 0; k *= 2)
+      g = sel(cmp(arith::CmpIPredicate::sle, T,
+                  idx((c.warps() / k) * c.warpSpan())),
+              idx(k), g);
+    rpc = g;
+    wpr = div(idx(c.warps()), rpc);
+    rowSub = div(warp, wpr);
+    rowWarp = rem(warp, wpr);
+  }
+
+  // A 1-D grid: block x = (row group) * nx + position (nx is a multiple of
+  // the cluster size, so a cluster never straddles two rows).
+  Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  if (!c.gridFlags())
+    pos = rem(id, nx);
+  Value rowGroup = div(id, nx);
+  r = c.packRows() ? add(mul(rowGroup, rpc), rowSub) : rowGroup;
   if (c.gridFlags()) {
-    // Logical position from an atomic ticket per cluster: CTAs take tickets
-    // in the order they start, so a CTA only waits on earlier tickets.
+    // Logical position along the row from a per-row atomic ticket (one per
+    // cluster): a CTA only waits on CTAs of its row with an earlier ticket,
+    // which have started. One unit per row (nx = cluster): no ticket, no
+    // flags at all.
     Value units = div(nx, idx(c.cluster()));
-    Value ticket;
+    single = eq(units, idx(1));
+    Value counter = add(add(mul(rows, nx), idx(1)), r);
     if (c.cluster() == 1) {
       rank = idx(0);
-      emitIf(eq(tid, idx(0)), [&] {
-        Value t = memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
-                                              ci32(1), flagsBuf,
-                                              ValueRange{idx(0)});
-        store(t, smemI, {idx(0)});
-      });
-      gpu::BarrierOp::create(b);
-      ticket = toIndex(load(smemI, {idx(0)}));
+      ValueVector t = emitIf(
+          single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
+          [&] {
+            emitIf(eq(tid, idx(0)), [&] {
+              Value t = memref::AtomicRMWOp::create(
+                  b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
+                  ValueRange{counter});
+              store(t, smemI, {idx(0)});
+            });
+            gpu::BarrierOp::create(b);
+            return ValueVector{toIndex(load(smemI, {idx(0)}))};
+          });
+      pos = t[0];
     } else {
       rank = toIndex(NVVM::ClusterId::create(b, i32()));
-      emitIf(andI(eq(tid, idx(0)), eq(rank, idx(0))), [&] {
-        Value t = memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
-                                              ci32(1), flagsBuf,
-                                              ValueRange{idx(0)});
-        store(t, smemI, {idx(0)});
-      });
-      clusterBarrier();
-      ticket = toIndex(loadRemote(smemI, idx(0), i32(), idx(0)));
+      ValueVector t = emitIf(
+          single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
+          [&] {
+            emitIf(andI(eq(tid, idx(0)), eq(rank, idx(0))), [&] {
+              Value t = memref::AtomicRMWOp::create(
+                  b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
+                  ValueRange{counter});
+              store(t, smemI, {idx(0)});
+            });
+            clusterBarrier();
+            return ValueVector{toIndex(loadRemote(smemI, idx(0), i32(), idx(0)))};
+          });
+      pos = add(mul(t[0], c.cluster()), rank);
     }
-    r = div(ticket, units);
-    pos = add(mul(rem(ticket, units), c.cluster()), rank);
   } else {
-    // A 1-D grid: block x = r * nx + pos (nx is a multiple of the cluster
-    // size, so a cluster never straddles two rows).
-    Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    pos = rem(id, nx);
-    r = div(id, nx);
     rank = c.cluster() > 1 ? rem(id, idx(c.cluster())) : idx(0);
+  }
+  if (c.packRows()) {
+    rowValid = lt(r, rows);
+    r = sel(rowValid, r, sub(rows, idx(1)));
   }
 }
 
@@ -613,7 +663,7 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
     Value unit = add(mul(r, nx), pos);
     for (int64_t j = 0; j < tpl; ++j) {
       Value pc = add(add(mul(warp, c.warpSpan()), mul(lane, tpl)), j);
-      emitIf(ge(pc, idx(span - keep)), [&] {
+      emitIf(andI(ge(pc, idx(span - keep)), notSingle()), [&] {
         Value i = mul(add(mul(unit, keep), sub(pc, idx(span - keep))), 2);
         store(own[j].g, scratch, {i});
         store(own[j].v, scratch, {add(i, 1)});
@@ -624,7 +674,7 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
   if (c.warpSmem() || publish)
     gpu::BarrierOp::create(b);
   if (publish)
-    emitIf(eq(tid, idx(0)), [&] {
+    emitIf(andI(eq(tid, idx(0)), notSingle()), [&] {
       releaseFence();
       storeRelease(ci32(1), flagsBuf, add(add(mul(r, nx), pos), 1));
     });
@@ -673,37 +723,53 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
 //===----------------------------------------------------------------------===//
 
 SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
-  int64_t tpl = c.tilesPerLane(), W = c.warps();
-  Carrier agg = own[0];
-  for (int64_t j = 1; j < tpl; ++j)
-    agg = compose(agg, own[j]);
-
-  // Lane: Kogge-Stone inclusive scan of the lane aggregates over the warp.
-  Carrier incl = agg;
-  for (int64_t off = 1; off < kWarpSize; off *= 2) {
-    auto sg = gpu::ShuffleOp::create(b, incl.g, off, kWarpSize,
+  int64_t tpl = c.tilesPerLane();
+  // Lane: tile j of lane l is warpBase + 32 j + l (tileOf), so round j is a
+  // Kogge-Stone scan of own[j] over the warp; inWarp[j] is the prefix of the
+  // warp's tiles before the thread's tile j: rounds 0..j-1, then the lanes
+  // before it in round j.
+  SmallVector<Carrier> inWarp;
+  Carrier rounds = identity();
+  for (int64_t j = 0; j < tpl; ++j) {
+    Carrier incl = own[j];
+    for (int64_t off = 1; off < kWarpSize; off *= 2) {
+      auto sg = gpu::ShuffleOp::create(b, incl.g, off, kWarpSize,
+                                       gpu::ShuffleMode::UP);
+      auto sv = gpu::ShuffleOp::create(b, incl.v, off, kWarpSize,
+                                       gpu::ShuffleMode::UP);
+      Carrier prev{sg.getShuffleResult(), sv.getShuffleResult()};
+      incl = sel(sg.getValid(), compose(prev, incl), incl);
+    }
+    auto eg = gpu::ShuffleOp::create(b, incl.g, 1, kWarpSize,
                                      gpu::ShuffleMode::UP);
-    auto sv = gpu::ShuffleOp::create(b, incl.v, off, kWarpSize,
+    auto ev = gpu::ShuffleOp::create(b, incl.v, 1, kWarpSize,
                                      gpu::ShuffleMode::UP);
-    Carrier prev{sg.getShuffleResult(), sv.getShuffleResult()};
-    incl = sel(sg.getValid(), compose(prev, incl), incl);
+    Carrier exLane = sel(eg.getValid(),
+                         Carrier{eg.getShuffleResult(), ev.getShuffleResult()},
+                         identity());
+    inWarp.push_back(j == 0 ? exLane : compose(rounds, exLane));
+    auto rg = gpu::ShuffleOp::create(b, incl.g, kWarpSize - 1, kWarpSize,
+                                     gpu::ShuffleMode::IDX);
+    auto rv = gpu::ShuffleOp::create(b, incl.v, kWarpSize - 1, kWarpSize,
+                                     gpu::ShuffleMode::IDX);
+    Carrier round{rg.getShuffleResult(), rv.getShuffleResult()};
+    rounds = j == 0 ? round : compose(rounds, round);
   }
-  auto eg = gpu::ShuffleOp::create(b, incl.g, 1, kWarpSize,
-                                   gpu::ShuffleMode::UP);
-  auto ev = gpu::ShuffleOp::create(b, incl.v, 1, kWarpSize,
-                                   gpu::ShuffleMode::UP);
-  Carrier exLane = sel(eg.getValid(),
-                       Carrier{eg.getShuffleResult(), ev.getShuffleResult()},
-                       identity());
 
-  // Warp: the warp aggregates in shared memory.
+  // Warp: the warp aggregates in shared memory; each row's warps are
+  // rowSub * wpr .. rowSub * wpr + wpr - 1 (all W warps without packing).
   emitIf(eq(lane, idx(kWarpSize - 1)), [&] {
-    store(incl.g, smemF, {mul(warp, 2)});
-    store(incl.v, smemF, {add(mul(warp, 2), 1)});
+    store(rounds.g, smemF, {mul(warp, 2)});
+    store(rounds.v, smemF, {add(mul(warp, 2), 1)});
   });
   gpu::BarrierOp::create(b);
+  Value firstWarp = idx(0), endWarp = idx(c.warps());
+  if (c.packRows()) {
+    firstWarp = mul(rowSub, wpr);
+    endWarp = add(firstWarp, wpr);
+  }
   ValueVector wf = emitFor(
-      idx(0), idx(W), idx(1),
+      firstWarp, endWarp, idx(1),
       {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
       [&](Value w, ValueRange s) -> ValueVector {
         Carrier x{load(smemF, {mul(w, 2)}), load(smemF, {add(mul(w, 2), 1)})};
@@ -716,7 +782,7 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
 
   // Slots after the warp aggregates: the CTA aggregate (read by the cluster)
   // and the grid prefix broadcast.
-  Value aggSlot = idx(2 * W), prefixSlot = idx(2 * W + 2);
+  Value aggSlot = idx(2 * c.warps()), prefixSlot = idx(2 * c.warps() + 2);
   Carrier unitAgg = ctaAgg, exCta = identity();
   if (c.cluster() > 1) {
     emitIf(eq(tid, idx(0)), [&] {
@@ -739,64 +805,75 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
     exCta = {cfv[2], cfv[3]};
   }
 
-  // Grid: decoupled look-back over units (clusters), flags 1 = aggregate,
-  // 2 = inclusive prefix; scratch holds (agg g, agg v, incl g, incl v).
-  Value units = div(nx, idx(c.cluster()));
-  Value unitPos = div(pos, idx(c.cluster()));
-  Value unit = add(mul(r, units), unitPos);
-  Value leader = andI(eq(tid, idx(0)), eq(rank, idx(0)));
-  emitIf(leader, [&] {
-    store(unitAgg.g, scratch, {mul(unit, 4)});
-    store(unitAgg.v, scratch, {add(mul(unit, 4), 1)});
-    releaseFence();
-    storeRelease(ci32(1), flagsBuf, add(unit, 1));
-  });
-  emitIf(eq(tid, idx(0)), [&] {
-    auto loop = scf::WhileOp::create(
-        b, TypeRange{b.getIndexType(), f32(), f32()},
-        ValueRange{sub(unitPos, idx(1)), cf(1.0f), cf(0.0f)},
-        [&](OpBuilder &nb, Location, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          scf::ConditionOp::create(b, ge(args[0], idx(0)), args);
-        },
-        [&](OpBuilder &nb, Location, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
-          Value j = args[0];
-          Value other = add(mul(r, units), j);
-          Value flag = spinOnFlag(add(other, 1));
-          Value inclusive = eq(flag, ci32(2));
-          Value at = add(mul(other, 4), sel(inclusive, idx(2), idx(0)));
-          Carrier x{load(scratch, {at}), load(scratch, {add(at, 1)})};
-          Carrier p = compose(x, {args[1], args[2]});
-          Value next = sel(inclusive, idx(-2), sub(j, idx(1)));
-          scf::YieldOp::create(b, ValueRange{next, p.g, p.v});
+  // The state before token 0 of the row.
+  Carrier start{cf(0.0f), initV ? initV : cf(0.0f)};
+  // One unit per row: the prefix is the initial state; no flags.
+  // Else, grid: decoupled look-back over units (clusters), flags 1 =
+  // aggregate, 2 = inclusive prefix; scratch holds (agg g, agg v, incl g,
+  // incl v).
+  ValueVector pf = emitIf(
+      single, {f32(), f32()},
+      [&] { return ValueVector{start.g, start.v}; },
+      [&] {
+        Value units = div(nx, idx(c.cluster()));
+        Value unitPos = div(pos, idx(c.cluster()));
+        Value unit = add(mul(r, units), unitPos);
+        Value leader = andI(eq(tid, idx(0)), eq(rank, idx(0)));
+        emitIf(leader, [&] {
+          store(unitAgg.g, scratch, {mul(unit, 4)});
+          store(unitAgg.v, scratch, {add(mul(unit, 4), 1)});
+          releaseFence();
+          storeRelease(ci32(1), flagsBuf, add(unit, 1));
         });
-    Carrier p{loop.getResult(1), loop.getResult(2)};
-    // Walked back to the start: the state before token 0 is init.
-    Carrier withInit = compose({cf(0.0f), initV ? initV : cf(0.0f)}, p);
-    p = sel(eq(loop.getResult(0), idx(-1)), withInit, p);
-    store(p.g, smemF, {prefixSlot});
-    store(p.v, smemF, {add(prefixSlot, 1)});
-  });
-  gpu::BarrierOp::create(b);
-  Carrier prefix{load(smemF, {prefixSlot}), load(smemF, {add(prefixSlot, 1)})};
-  emitIf(leader, [&] {
-    Carrier inclusive = compose(prefix, unitAgg);
-    store(inclusive.g, scratch, {add(mul(unit, 4), 2)});
-    store(inclusive.v, scratch, {add(mul(unit, 4), 3)});
-    releaseFence();
-    storeRelease(ci32(2), flagsBuf, add(unit, 1));
-  });
+        emitIf(eq(tid, idx(0)), [&] {
+          auto loop = scf::WhileOp::create(
+              b, TypeRange{b.getIndexType(), f32(), f32()},
+              ValueRange{sub(unitPos, idx(1)), cf(1.0f), cf(0.0f)},
+              [&](OpBuilder &nb, Location, ValueRange args) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                scf::ConditionOp::create(b, ge(args[0], idx(0)), args);
+              },
+              [&](OpBuilder &nb, Location, ValueRange args) {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPoint(nb.getInsertionBlock(),
+                                    nb.getInsertionPoint());
+                Value j = args[0];
+                Value other = add(mul(r, units), j);
+                Value flag = spinOnFlag(add(other, 1));
+                Value inclusive = eq(flag, ci32(2));
+                Value at = add(mul(other, 4), sel(inclusive, idx(2), idx(0)));
+                Carrier x{load(scratch, {at}), load(scratch, {add(at, 1)})};
+                Carrier p = compose(x, {args[1], args[2]});
+                Value next = sel(inclusive, idx(-2), sub(j, idx(1)));
+                scf::YieldOp::create(b, ValueRange{next, p.g, p.v});
+              });
+          Carrier p{loop.getResult(1), loop.getResult(2)};
+          // Walked back to the start: the state before token 0 is init.
+          p = sel(eq(loop.getResult(0), idx(-1)), compose(start, p), p);
+          store(p.g, smemF, {prefixSlot});
+          store(p.v, smemF, {add(prefixSlot, 1)});
+        });
+        gpu::BarrierOp::create(b);
+        Carrier prefix{load(smemF, {prefixSlot}),
+                       load(smemF, {add(prefixSlot, 1)})};
+        emitIf(leader, [&] {
+          Carrier inclusive = compose(prefix, unitAgg);
+          store(inclusive.g, scratch, {add(mul(unit, 4), 2)});
+          store(inclusive.v, scratch, {add(mul(unit, 4), 3)});
+          releaseFence();
+          storeRelease(ci32(2), flagsBuf, add(unit, 1));
+        });
+        return ValueVector{prefix.g, prefix.v};
+      });
+  Carrier prefix{pf[0], pf[1]};
 
-  Carrier before = compose(compose(compose(prefix, exCta), exWarp), exLane);
+  // carry(j) = (prefix . exCta . exWarp . inWarp[j]).v
+  Value outer = compose(compose(prefix, exCta), exWarp).v;
   SmallVector<Value> carries;
-  Value carry = before.v;
-  for (int64_t j = 0; j < tpl; ++j) {
-    carries.push_back(carry);
-    carry = axpy(own[j].g, carry, own[j].v);
-  }
+  for (int64_t j = 0; j < tpl; ++j)
+    carries.push_back(axpy(inWarp[j].g, outer, inWarp[j].v));
   return carries;
 }
 
@@ -811,7 +888,8 @@ void KernelEmitter::body() {
   bIdx = div(r, mul(H, c.channels));
   ctaBase = mul(pos, c.ctaSpan());
   clusterBase = mul(sub(pos, rank), c.ctaSpan());
-  base = add(add(ctaBase, mul(warp, c.warpSpan())), mul(lane, c.tilesPerLane()));
+  warpBase = add(ctaBase, mul(rowWarp, c.warpSpan()));
+  base = add(warpBase, mul(lane, c.tilesPerLane()));
   if (init)
     initV = toF32(load(init, {bIdx, hIdx, dIdx}));
 
@@ -844,7 +922,7 @@ void KernelEmitter::body() {
   SmallVector<TileData> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
-      data.push_back(loadTile(add(base, j)));
+      data.push_back(loadTile(tileOf(j)));
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
@@ -853,8 +931,11 @@ void KernelEmitter::body() {
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
-    Value q = add(base, j);
-    emitIf(lt(q, T), [&] {
+    Value q = tileOf(j);
+    Value live = lt(q, T);
+    if (rowValid)
+      live = andI(live, rowValid);
+    emitIf(live, [&] {
       if (keep)
         applyTile(data[j], carries[j]);
       else
@@ -920,7 +1001,12 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   b.setInsertionPointToStart(&entry);
   position();
-  emitIf(lt(r, rows), [&] { body(); });
+  // Packed rows: every warp runs the body (barriers stay uniform); the
+  // rows past the end read the last row and store nothing.
+  if (c.packRows())
+    body();
+  else
+    emitIf(lt(r, rows), [&] { body(); });
   // Keep this CTA's shared memory alive until the cluster has read it.
   if (c.usesCluster())
     clusterBarrier();

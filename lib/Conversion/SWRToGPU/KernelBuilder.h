@@ -64,6 +64,10 @@ struct KernelConfig {
     bool reaches = warpSmem() && (cluster() == 1 || ctaDsmem());
     return reaches && schedule.getGrid() == swr::CarrierRoute::flags;
   }
+  /// K = inf without clusters: short rows share a CTA (g rows per CTA, each
+  /// on warps() / g warps; g is the largest power of two dividing warps()
+  /// with T <= (warps() / g) * warpSpan(); kernel and host compute it from L).
+  bool packRows() const { return infiniteHops() && cluster() == 1; }
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {

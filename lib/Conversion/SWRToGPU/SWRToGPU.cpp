@@ -209,8 +209,25 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         idx(config.cluster()));
     Value rows = arith::MulIOp::create(
         b, arith::MulIOp::create(b, B, H), idx(config.channels));
-    // One CTA per (row, position along the sequence) on a 1-D grid.
-    Value grid = arith::MulIOp::create(b, rows, nx);
+    // One CTA per (row group, position along the sequence) on a 1-D grid.
+    // K = inf packs short rows (KernelConfig::packRows, the same rule as the
+    // kernel's): g rows per CTA, the largest power of two dividing the warps
+    // with T <= (warps / g) * warp span.
+    Value rowGroups = rows;
+    if (config.packRows()) {
+      Value g = idx(1);
+      for (int64_t k = 2; k <= config.warps() && config.warps() % k == 0;
+           k *= 2)
+        g = arith::SelectOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sle, T,
+                                  idx((config.warps() / k) * config.warpSpan())),
+            idx(k), g);
+      rowGroups = arith::DivUIOp::create(
+          b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, g, idx(1))),
+          g);
+    }
+    Value grid = arith::MulIOp::create(b, rowGroups, nx);
     Value nonEmpty = arith::AndIOp::create(
         b,
         arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, nx, idx(0)),
@@ -229,8 +246,11 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     operands.push_back(out);
     Value flags, scratchBuf;
     if (config.gridFlags()) {
+      // One flag per CTA after an unused word, then one ticket counter per
+      // row.
       Value units = arith::MulIOp::create(b, rows, nx);
-      Value flagCount = arith::AddIOp::create(b, units, idx(1));
+      Value flagCount = arith::AddIOp::create(
+          b, arith::AddIOp::create(b, units, idx(1)), rows);
       int64_t perUnit = config.infiniteHops() ? 4 : 2 * config.ctaKeep();
       Value scratchCount = arith::MulIOp::create(b, units, idx(perUnit));
       auto flagAlloc = gpu::AllocOp::create(

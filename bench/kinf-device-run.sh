@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# One device call (docs/benchmarks.md, 2026-11-28 run 3): builds the runtime,
+# runs the correctness cases (test/Integration/gpu/schedules.txt and
+# bench/cases-kinf.txt), the GPU pytest from a carried cache, compute-sanitizer
+# memcheck + racecheck on small shapes, then the benchmark in what is left of
+# LIMIT seconds. Carry .devcarry (scripts/gpu-cases.sh, OUT=.devcarry/gpu-kinf
+# scripts/gpu-cases.sh bench/cases-kinf.txt, the pytest cache, bench/compile.sh).
+set -u -o pipefail
+t0=$(date +%s); LIMIT=${LIMIT:-225}
+O=${OUT:-/tmp/out}; mkdir -p "$O"
+export PATH=$PATH:/usr/local/cuda/bin
+el() { echo $(( $(date +%s) - t0 )); }
+{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
+  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
+echo "runtime built at $(el) s"
+run=$PWD/build-rtd/bin/phalanx-run
+PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1; echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
+PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1; echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log")"
+grep FAIL "$O/cases.log" "$O/cases-kinf.log" | grep -v "^.*PASS [0-9]" | head -20
+PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python \
+  timeout 60 python3 -m pytest -q python/tests/test_gpu_scan.py > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+san() {  # name tool shapes...
+  local n=$1 tool=$2; shift 2
+  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-${n##*/}.log" 2>&1
+  local rc=$?
+  echo "sanitizer $tool ${n##*/}: rc=$rc $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-${n##*/}.log" | tr '\n' ' ')"
+}
+for tool in memcheck racecheck; do
+  san gpu/kinf_default $tool --shape a=1,4,2000 --shape x=1,4,16,2000
+  san gpu/kinf_dsmem $tool --shape a=1,4,9000 --shape x=1,4,16,9000 --shape s=1,4,16
+  san gpu/k1_shuffle_smem_flags $tool --shape a=1,4,5000 --shape x=1,4,16,5000
+  san gpu/kinf_T_dsmem_seg $tool --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000
+  san gpu-kinf/kinf_pack_ragged $tool --shape a=1,3,100 --shape x=1,3,16,100 --shape r=1,100 --shape s=1,3,16
+  san gpu-kinf/kinf_many_units $tool --shape a=1,4,20000 --shape x=1,4,16,20000 --shape s=1,4,16
+done
+echo "sanitizers done at $(el) s"
+left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
+PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
+  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare --budget "$left" --out "$O" > "$O/bench.log" 2>&1
+echo "bench rc=$? at $(el) s"
+grep -E "^(inf|0 |1 )|== |check k=|copy:" "$O/bench.log" | tail -60
