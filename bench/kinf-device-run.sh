@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device call (docs/benchmarks.md, 2026-11-28 run 3): builds the runtime,
+# One device call (docs/benchmarks.md, 2026-11-28 runs 3 and 4): builds the runtime,
 # runs the correctness cases (test/Integration/gpu/schedules.txt and
 # bench/cases-kinf.txt), the GPU pytest from a carried cache, compute-sanitizer
 # memcheck + racecheck on small shapes, then the benchmark in what is left of
@@ -32,10 +32,12 @@ for tool in memcheck racecheck; do
   san gpu/kinf_T_dsmem_seg $tool --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000
   san gpu-kinf/kinf_pack_ragged $tool --shape a=1,3,100 --shape x=1,3,16,100 --shape r=1,100 --shape s=1,3,16
   san gpu-kinf/kinf_many_units $tool --shape a=1,4,20000 --shape x=1,4,16,20000 --shape s=1,4,16
+  san gpu-kinf/kinf_w1_many_units $tool --shape a=1,2,20000 --shape x=1,2,16,20000 --shape s=1,2,16
+  san gpu-kinf/k1_flags_w1_many $tool --shape a=1,2,5000 --shape x=1,2,16,5000 --shape s=1,2,16
 done
 echo "sanitizers done at $(el) s"
 left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
 PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
-  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare --budget "$left" --out "$O" > "$O/bench.log" 2>&1
+  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
 echo "bench rc=$? at $(el) s"
 grep -E "^(inf|0 |1 )|== |check k=|copy:" "$O/bench.log" | tail -60

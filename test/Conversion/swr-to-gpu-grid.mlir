@@ -1,9 +1,12 @@
 // RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each --split-input-file | FileCheck %s
 
-// grid = flags, finite K: a CTA takes its logical position along its row
-// (row = block id / nx) from the row's atomic ticket counter (thread 0,
-// broadcast through workgroup memory; skipped, with every flag, when one CTA
-// covers the row), publishes the
+// grid = flags, finite K: position-major block order (unit u = block id /
+// cluster is row group u % rowGroups, guessed position u / rowGroups); the
+// tiles are loaded for the guess, then the CTA takes its logical position
+// along its row from the row's atomic ticket counter (thread 0, broadcast
+// through workgroup memory; skipped, with every flag, when one CTA covers the
+// row) and reloads them only when the ticket differs from the guess;
+// it publishes the
 // carriers of its last min(K, span) tiles to the scratch buffer (each writer
 // fences, gpu.barrier, thread 0 sets the flag with st.release.gpu), and a
 // thread whose halo tile lies in an earlier CTA spins on that CTA's flag with
@@ -11,13 +14,22 @@
 // CHECK-LABEL: gpu.func @flags_k1_swr(
 // CHECK-SAME:    %[[FLAGS:[^ ]*]]: memref<?xi32>, %[[SCRATCH:[^ ]*]]: memref<?xf32>, %{{.*}}: index)
 // CHECK-SAME:    workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %[[TICKET:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK:        %[[ID:.*]] = gpu.block_id x
+// CHECK:        %[[U:.*]] = arith.divsi %[[ID]], %c1{{.*}} : index
+// CHECK:        arith.remsi %[[U]], %[[RG:.*]] : index
+// CHECK:        %[[GUESS:.*]] = arith.divsi %[[U]], %[[RG]] : index
 // CHECK:        %[[SINGLE:.*]] = arith.cmpi eq, %{{.*}}, %c1{{.*}} : index
-// CHECK:        scf.if %[[SINGLE]] -> (index) {
+// CHECK:        llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK:        %[[POS:.*]] = scf.if %[[SINGLE]] -> (index) {
 // CHECK:        } else {
-// CHECK:        %[[T:.*]] = memref.atomic_rmw addi %c1_i32, %[[FLAGS]][%{{.*}}] : (i32, memref<?xi32>) -> i32
+// CHECK:        %[[T:.*]] = memref.atomic_rmw addi %c1_i32{{.*}}, %[[FLAGS]][%{{.*}}] : (i32, memref<?xi32>) -> i32
 // CHECK:        memref.store %[[T]], %[[TICKET]]
 // CHECK:        gpu.barrier
 // CHECK:        memref.load %[[TICKET]]
+// CHECK:        %[[SAME:.*]] = arith.cmpi eq, %[[POS]], %[[GUESS]] : index
+// CHECK:        scf.if %[[SAME]] -> (i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>) {
+// CHECK:        } else {
+// CHECK:        llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK:        memref.store %{{.*}}, %[[SCRATCH]]
 // CHECK:        memref.store %{{.*}}, %[[SCRATCH]]
 // CHECK:        llvm.fence syncscope("device") acq_rel
@@ -42,21 +54,36 @@ func.func @flags_k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor
 // -----
 
 // grid = flags, K = inf: decoupled look-back. The CTA publishes its
-// aggregate (flag 1), thread 0 walks back over earlier CTAs (composing
-// aggregates, stopping at an inclusive prefix, flag 2; init when it reaches
-// the start), broadcasts the prefix through workgroup memory, and publishes
-// its inclusive prefix (flag 2). When one unit covers the row the prefix is
-// the initial state and no flag is touched.
+// aggregate (flag 1: one st.release.gpu after the scratch stores, no extra
+// fence); warp 0 looks back 32 units at a time (lane i spins with the others
+// on unit j - i: ld.acquire.gpu, two ballots, until a lane k sees an
+// inclusive prefix, flag 2, with lanes 0..k all published, or all have
+// published), composes lanes k..0 by a shuffle-down reduction (farthest
+// first), broadcasts it from lane 0, continues 32 units back without an
+// inclusive prefix (init at the start); lane 0 broadcasts the prefix through
+// workgroup memory and the CTA publishes its inclusive prefix (flag 2). When
+// one unit covers the row the prefix is the initial state and no flag is
+// touched.
 // CHECK-LABEL: gpu.func @lookback_swr(
 // CHECK:        scf.if %{{.*}} -> (f32, f32) {
 // CHECK:          scf.yield %cst{{.*}}, %{{.*}} : f32, f32
 // CHECK:        } else {
+// CHECK-NOT:    llvm.fence
 // CHECK:        llvm.store %c1_i32{{.*}} atomic syncscope("device") release
 // CHECK:        scf.while (%{{.*}} = %{{.*}}, %{{.*}} = %cst{{.*}}, %{{.*}} = %cst{{.*}}) : (index, f32, f32) -> (index, f32, f32) {
-// CHECK:          scf.while : () -> i32 {
+// CHECK:          scf.while : () -> (i32, i32) {
 // CHECK:            llvm.load %{{.*}} atomic syncscope("device") acquire
-// CHECK:          arith.cmpi eq, %{{.*}}, %c2_i32
+// CHECK:            %[[NZ:.*]] = nvvm.vote.sync  ballot %c-1_i32, %{{.*}} -> i32
+// CHECK:            %[[INC:.*]] = nvvm.vote.sync  ballot %c-1_i32, %{{.*}} -> i32
+// CHECK:            "llvm.intr.cttz"
+// CHECK:            "llvm.intr.cttz"(%[[INC]])
+// CHECK:            scf.condition
+// CHECK:            nvvm.nanosleep
+// CHECK:          gpu.shuffle  down %{{.*}}, %c1_i32
+// CHECK:          gpu.shuffle  down %{{.*}}, %c16_i32
+// CHECK:          gpu.shuffle  idx %{{.*}}, %c0_i32
 // CHECK:        gpu.barrier
+// CHECK-NOT:    llvm.fence
 // CHECK:        llvm.store %c2_i32{{.*}} atomic syncscope("device") release
 // CHECK:        gpu.return
 func.func @lookback(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor<?x4x16xf32>) -> tensor<?x4x16x?xf32> {

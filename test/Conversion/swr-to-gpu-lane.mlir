@@ -45,7 +45,10 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 // CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
 // CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
 // CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
-// CHECK-NOT:  gpu.shuffle
+// CHECK-NOT:  gpu.shuffle up
+// The grid look-back's reduction (warp 0, over 32 units).
+// CHECK:      gpu.shuffle down %{{.*}}, %c1_i32
+// CHECK-NOT:  gpu.shuffle up
 // CHECK:      gpu.return
 func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>

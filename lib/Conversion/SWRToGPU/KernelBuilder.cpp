@@ -64,6 +64,10 @@ private:
   // whether one unit covers the row (gridFlags(): no ticket, no flags).
   Value rpc, wpr, rowSub, rowWarp, rowValid, single;
   Value ctaBase, clusterBase, warpBase, base, initV;
+  // grid = flags, cluster 1: the position guessed from the block id (the
+  // tiles are loaded for it before the ticket is taken; reloaded when the
+  // ticket differs) and the ticket counter of the row.
+  Value guess, counter;
   // Flat element offsets of this row in the drive / y and gates operands, and
   // whether every operand allows the vector path (L and the pointers aligned).
   Value driveRow, gateRow, aligned;
@@ -454,6 +458,28 @@ private:
   //===--------------------------------------------------------------------===//
   void position();
   void body();
+  /// grid = flags, cluster 1: the row's ticket (0 with one unit per row).
+  Value ticket() {
+    ValueVector t = emitIf(
+        single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
+        [&] {
+          emitIf(eq(tid, idx(0)), [&] {
+            Value t = memref::AtomicRMWOp::create(
+                b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
+                ValueRange{counter});
+            store(t, smemI, {idx(0)});
+          });
+          gpu::BarrierOp::create(b);
+          return ValueVector{toIndex(load(smemI, {idx(0)}))};
+        });
+    return t[0];
+  }
+  void setBases() {
+    ctaBase = mul(pos, c.ctaSpan());
+    clusterBase = mul(sub(pos, rank), c.ctaSpan());
+    warpBase = add(ctaBase, mul(rowWarp, c.warpSpan()));
+    base = add(warpBase, mul(lane, c.tilesPerLane()));
+  }
   /// The thread's tile j: base + j (contiguous), or for K = inf
   /// warpBase + j * 32 + lane (interleaved: each 16-byte access of a warp
   /// covers consecutive tiles, as with one tile per lane).
@@ -505,9 +531,23 @@ void KernelEmitter::position() {
   // A 1-D grid: block x = (row group) * nx + position (nx is a multiple of
   // the cluster size, so a cluster never straddles two rows).
   Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  if (!c.gridFlags())
+  Value rowGroup;
+  if (!c.gridFlags()) {
     pos = rem(id, nx);
-  Value rowGroup = div(id, nx);
+    rowGroup = div(id, nx);
+  } else {
+    // Position-major order: unit (cluster) u = id / cluster is position
+    // u / rowGroups of row group u % rowGroups, so a row's units are
+    // launched rowGroups units apart and a unit's predecessors have mostly
+    // finished when it starts (the look-back finds an inclusive prefix at
+    // once). The position itself still comes from the ticket.
+    Value rowGroups = rows;
+    if (c.packRows())
+      rowGroups = div(add(rows, sub(rpc, idx(1))), rpc);
+    Value unitId = div(id, idx(c.cluster()));
+    rowGroup = rem(unitId, rowGroups);
+    guess = div(unitId, rowGroups);
+  }
   r = c.packRows() ? add(mul(rowGroup, rpc), rowSub) : rowGroup;
   if (c.gridFlags()) {
     // Logical position along the row from a per-row atomic ticket (one per
@@ -516,22 +556,11 @@ void KernelEmitter::position() {
     // flags at all.
     Value units = div(nx, idx(c.cluster()));
     single = eq(units, idx(1));
-    Value counter = add(add(mul(rows, nx), idx(1)), r);
+    counter = add(add(mul(rows, nx), idx(1)), r);
     if (c.cluster() == 1) {
+      // The ticket is taken in body(), after the tile loads for the guess.
       rank = idx(0);
-      ValueVector t = emitIf(
-          single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
-          [&] {
-            emitIf(eq(tid, idx(0)), [&] {
-              Value t = memref::AtomicRMWOp::create(
-                  b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
-                  ValueRange{counter});
-              store(t, smemI, {idx(0)});
-            });
-            gpu::BarrierOp::create(b);
-            return ValueVector{toIndex(load(smemI, {idx(0)}))};
-          });
-      pos = t[0];
+      pos = guess;
     } else {
       rank = toIndex(NVVM::ClusterId::create(b, i32()));
       ValueVector t = emitIf(
@@ -822,10 +851,17 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
         emitIf(leader, [&] {
           store(unitAgg.g, scratch, {mul(unit, 4)});
           store(unitAgg.v, scratch, {add(mul(unit, 4), 1)});
-          releaseFence();
+          // One release store orders this thread's scratch stores.
           storeRelease(ci32(1), flagsBuf, add(unit, 1));
         });
-        emitIf(eq(tid, idx(0)), [&] {
+        // Warp 0 looks back 32 units at a time: lane i inspects unit
+        // j - i, the warp waits (ballots) until some lane k sees an
+        // inclusive prefix with lanes 0..k all published, or every lane
+        // has published, then composes lanes k..0 (farthest first) by a
+        // shuffle-down reduction. No inclusive prefix: continue 32 units
+        // further back; past unit 0: the start state.
+        emitIf(eq(warp, idx(0)), [&] {
+          Value laneI = toI32(lane);
           auto loop = scf::WhileOp::create(
               b, TypeRange{b.getIndexType(), f32(), f32()},
               ValueRange{sub(unitPos, idx(1)), cf(1.0f), cf(0.0f)},
@@ -840,20 +876,88 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
                 b.setInsertionPoint(nb.getInsertionBlock(),
                                     nb.getInsertionPoint());
                 Value j = args[0];
-                Value other = add(mul(r, units), j);
-                Value flag = spinOnFlag(add(other, 1));
-                Value inclusive = eq(flag, ci32(2));
-                Value at = add(mul(other, 4), sel(inclusive, idx(2), idx(0)));
-                Carrier x{load(scratch, {at}), load(scratch, {add(at, 1)})};
-                Carrier p = compose(x, {args[1], args[2]});
-                Value next = sel(inclusive, idx(-2), sub(j, idx(1)));
-                scf::YieldOp::create(b, ValueRange{next, p.g, p.v});
+                Value p = sub(j, lane);
+                Value valid = ge(p, idx(0));
+                Value other = add(mul(r, units), sel(valid, p, idx(0)));
+                Value full = ci32(-1);
+                auto spin = scf::WhileOp::create(
+                    b, TypeRange{i32(), i32()}, ValueRange{},
+                    [&](OpBuilder &nb2, Location, ValueRange) {
+                      OpBuilder::InsertionGuard guard2(b);
+                      b.setInsertionPoint(nb2.getInsertionBlock(),
+                                          nb2.getInsertionPoint());
+                      Value f = loadAcquire(flagsBuf, add(other, 1));
+                      Value ready = orI(
+                          cmp(arith::CmpIPredicate::ne, f, ci32(0)),
+                          arith::XOrIOp::create(
+                              b, valid,
+                              arith::ConstantIntOp::create(b, b.getI1Type(), 1)));
+                      Value nz = NVVM::VoteSyncOp::create(
+                          b, i32(), full, ready, NVVM::VoteSyncKind::ballot);
+                      Value inc = NVVM::VoteSyncOp::create(
+                          b, i32(), full, andI(eq(f, ci32(2)), valid),
+                          NVVM::VoteSyncKind::ballot);
+                      Value firstZero = LLVM::CountTrailingZerosOp::create(
+                          b, i32(), arith::XOrIOp::create(b, nz, full), false);
+                      Value firstInc = LLVM::CountTrailingZerosOp::create(
+                          b, i32(), inc, false);
+                      Value done = orI(
+                          cmp(arith::CmpIPredicate::ult, firstInc, firstZero),
+                          eq(firstZero, ci32(32)));
+                      Value notDone = arith::XOrIOp::create(
+                          b, done,
+                          arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+                      scf::ConditionOp::create(b, notDone, ValueRange{f, inc});
+                    },
+                    [&](OpBuilder &nb2, Location, ValueRange) {
+                      OpBuilder::InsertionGuard guard2(b);
+                      b.setInsertionPoint(nb2.getInsertionBlock(),
+                                          nb2.getInsertionPoint());
+                      NVVM::NanosleepOp::create(b, ci32(32));
+                      scf::YieldOp::create(b, ValueRange{});
+                    });
+                Value f = spin.getResult(0), inc = spin.getResult(1);
+                Value found = cmp(arith::CmpIPredicate::ne, inc, ci32(0));
+                Value k = sel(found,
+                              LLVM::CountTrailingZerosOp::create(b, i32(), inc,
+                                                                 false),
+                              ci32(kWarpSize - 1));
+                Value use = andI(valid, cmp(arith::CmpIPredicate::ule, laneI, k));
+                Carrier x = emitIfCarrier(
+                    use,
+                    [&]() -> Carrier {
+                      Value at = add(mul(other, 4),
+                                     sel(eq(f, ci32(2)), idx(2), idx(0)));
+                      return {load(scratch, {at}), load(scratch, {add(at, 1)})};
+                    },
+                    [&] { return identity(); });
+                // Lane i ends with lanes i .. 31 composed, farthest first.
+                for (int64_t off = 1; off < kWarpSize; off *= 2) {
+                  auto sg = gpu::ShuffleOp::create(b, x.g, off, kWarpSize,
+                                                   gpu::ShuffleMode::DOWN);
+                  auto sv = gpu::ShuffleOp::create(b, x.v, off, kWarpSize,
+                                                   gpu::ShuffleMode::DOWN);
+                  Carrier later{sg.getShuffleResult(), sv.getShuffleResult()};
+                  x = sel(sg.getValid(), compose(later, x), x);
+                }
+                auto bg = gpu::ShuffleOp::create(b, x.g, 0, kWarpSize,
+                                                 gpu::ShuffleMode::IDX);
+                auto bv = gpu::ShuffleOp::create(b, x.v, 0, kWarpSize,
+                                                 gpu::ShuffleMode::IDX);
+                Carrier window{bg.getShuffleResult(), bv.getShuffleResult()};
+                Carrier acc = compose(window, {args[1], args[2]});
+                Value back = sub(j, idx(kWarpSize));
+                Value next = sel(found, idx(-2),
+                                 sel(ge(back, idx(0)), back, idx(-1)));
+                scf::YieldOp::create(b, ValueRange{next, acc.g, acc.v});
               });
           Carrier p{loop.getResult(1), loop.getResult(2)};
           // Walked back to the start: the state before token 0 is init.
           p = sel(eq(loop.getResult(0), idx(-1)), compose(start, p), p);
-          store(p.g, smemF, {prefixSlot});
-          store(p.v, smemF, {add(prefixSlot, 1)});
+          emitIf(eq(lane, idx(0)), [&] {
+            store(p.g, smemF, {prefixSlot});
+            store(p.v, smemF, {add(prefixSlot, 1)});
+          });
         });
         gpu::BarrierOp::create(b);
         Carrier prefix{load(smemF, {prefixSlot}),
@@ -862,7 +966,6 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
           Carrier inclusive = compose(prefix, unitAgg);
           store(inclusive.g, scratch, {add(mul(unit, 4), 2)});
           store(inclusive.v, scratch, {add(mul(unit, 4), 3)});
-          releaseFence();
           storeRelease(ci32(2), flagsBuf, add(unit, 1));
         });
         return ValueVector{prefix.g, prefix.v};
@@ -886,10 +989,7 @@ void KernelEmitter::body() {
   dIdx = rem(r, idx(c.channels));
   hIdx = rem(div(r, idx(c.channels)), H);
   bIdx = div(r, mul(H, c.channels));
-  ctaBase = mul(pos, c.ctaSpan());
-  clusterBase = mul(sub(pos, rank), c.ctaSpan());
-  warpBase = add(ctaBase, mul(rowWarp, c.warpSpan()));
-  base = add(warpBase, mul(lane, c.tilesPerLane()));
+  setBases();
   if (init)
     initV = toF32(load(init, {bIdx, hIdx, dIdx}));
 
@@ -923,6 +1023,38 @@ void KernelEmitter::body() {
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
       data.push_back(loadTile(tileOf(j)));
+  if (c.gridFlags() && c.cluster() == 1) {
+    // The loads above are for the guessed position; take the ticket while
+    // they are in flight and reload (uniformly in the CTA) if it differs.
+    pos = ticket();
+    Value same = eq(pos, guess);
+    setBases();
+    for (int64_t j = 0; j < tpl && j < (int64_t)data.size(); ++j) {
+      TileData &d = data[j];
+      SmallVector<Type> types{b.getI1Type()};
+      for (Value v : d.gv)
+        types.push_back(v.getType());
+      for (Value v : d.xv)
+        types.push_back(v.getType());
+      Value q = tileOf(j);
+      auto pack = [](const TileData &x) {
+        ValueVector out{x.fast};
+        out.append(x.gv.begin(), x.gv.end());
+        out.append(x.xv.begin(), x.xv.end());
+        return out;
+      };
+      ValueVector res = emitIf(
+          same, types, [&] { return pack(d); },
+          [&] { return pack(loadTile(q)); });
+      TileData nd;
+      nd.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+      nd.first = mul(nd.phys, c.block);
+      nd.fast = res[0];
+      nd.gv.assign(res.begin() + 1, res.begin() + 1 + d.gv.size());
+      nd.xv.assign(res.begin() + 1 + d.gv.size(), res.end());
+      d = nd;
+    }
+  }
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
@@ -964,6 +1096,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   fn.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(c.threads()), 1, 1}));
+  // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
+  // SM with the default schedule): the look-back and the speculative tile
+  // loads otherwise take ~138 (one CTA per SM).
+  if (c.infiniteHops())
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.threads() * 128))));
   if (c.cluster() > 1)
     fn.setKnownClusterSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
