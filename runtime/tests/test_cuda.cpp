@@ -259,6 +259,27 @@ TEST(cuda_nodriver_messages) {
            std::string(kNoDriver));
   CHECK_EQ(takeMessage(phx_device_synchronize(PHX_DEVICE_CUDA)),
            std::string(kNoDriver));
+  CHECK_EQ(takeMessage(phx_cuda_gemm(PHX_DTYPE_BF16, PHX_DTYPE_F32, 2, 2, 2, &p,
+                                     &p, &p),
+                       &code),
+           std::string(kNoDriver));
+  CHECK_EQ(code, PHX_STATUS_UNAVAILABLE);
+}
+
+TEST(cuda_gemm_argument_errors) {
+  int x = 0;
+  CHECK_EQ(takeMessage(phx_cuda_gemm(PHX_DTYPE_F32, PHX_DTYPE_F32, 2, 2, 2, &x,
+                                     &x, &x)),
+           std::string("phx_cuda_gemm: A and B must be bf16 or f16, got f32"));
+  CHECK_EQ(takeMessage(phx_cuda_gemm(PHX_DTYPE_BF16, PHX_DTYPE_I32, 2, 2, 2, &x,
+                                     &x, &x)),
+           std::string("phx_cuda_gemm: C must be bf16, f16 or f32, got i32"));
+  CHECK_EQ(takeMessage(phx_cuda_gemm(PHX_DTYPE_BF16, PHX_DTYPE_F32, 0, 2, 2, &x,
+                                     &x, &x)),
+           std::string("phx_cuda_gemm: m, n, k must be positive, got 0, 2, 2"));
+  CHECK_EQ(takeMessage(phx_cuda_gemm(PHX_DTYPE_F16, PHX_DTYPE_BF16, 2, 2, 2,
+                                     nullptr, &x, &x)),
+           std::string("phx_cuda_gemm: null matrix pointer"));
 }
 
 TEST(cuda_nodriver_mgpu_records_errors) {
@@ -580,6 +601,72 @@ TEST(cudafake_init_failure_names_the_call) {
 }
 
 // -------------------------------------------------------------- real GPU
+
+// C = A @ B through cuBLASLt against a float64 product of the rounded inputs.
+TEST(cudareal_gemm) {
+  if (!need(Mode::Real, "a CUDA driver and GPU"))
+    return;
+  struct Case {
+    phx_dtype ab, c;
+    int64_t m, n, k;
+    double tol;
+  };
+  for (Case t : {Case{PHX_DTYPE_BF16, PHX_DTYPE_F32, 257, 320, 256, 1e-5},
+                 Case{PHX_DTYPE_BF16, PHX_DTYPE_BF16, 1000, 64, 512, 8e-3},
+                 Case{PHX_DTYPE_F16, PHX_DTYPE_F32, 33, 48, 80, 1e-5},
+                 Case{PHX_DTYPE_F16, PHX_DTYPE_F16, 128, 2048, 128, 2e-3}}) {
+    size_t esz = phx_dtype_size(t.ab), csz = phx_dtype_size(t.c);
+    std::vector<double> a(size_t(t.m * t.k)), b(size_t(t.k * t.n));
+    uint64_t state = 12345;
+    auto rnd = [&] {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return double(int64_t(state >> 11) % 2001 - 1000) / 1000.0;
+    };
+    for (double &v : a) v = rnd();
+    for (double &v : b) v = rnd();
+    std::vector<uint8_t> ha(a.size() * esz), hb(b.size() * esz),
+        hc(size_t(t.m * t.n) * csz);
+    CHECK_EQ(takeMessage(phx_convert_from_f64(a.data(), a.size(), t.ab, ha.data())),
+             std::string("OK"));
+    CHECK_EQ(takeMessage(phx_convert_from_f64(b.data(), b.size(), t.ab, hb.data())),
+             std::string("OK"));
+    CHECK_EQ(takeMessage(phx_convert_to_f64(ha.data(), a.size(), t.ab, a.data())),
+             std::string("OK"));
+    CHECK_EQ(takeMessage(phx_convert_to_f64(hb.data(), b.size(), t.ab, b.data())),
+             std::string("OK"));
+    void *da = nullptr, *db = nullptr, *dc = nullptr;
+    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, ha.size(), &da)), std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hb.size(), &db)), std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hc.size(), &dc)), std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_copy_to_device(da, ha.data(), ha.size())), std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_copy_to_device(db, hb.data(), hb.size())), std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, dc, 0xFF, hc.size())),
+             std::string("OK")); // NaN: unwritten elements fail
+    CHECK_EQ(takeMessage(phx_cuda_gemm(t.ab, t.c, t.m, t.n, t.k, da, db, dc)),
+             std::string("OK"));
+    CHECK_EQ(takeMessage(phx_buffer_copy_to_host(hc.data(), dc, hc.size())), std::string("OK"));
+    std::vector<double> c(size_t(t.m * t.n));
+    CHECK_EQ(takeMessage(phx_convert_to_f64(hc.data(), c.size(), t.c, c.data())),
+             std::string("OK"));
+    double num = 0, den = 0;
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t j = 0; j < t.n; ++j) {
+        double ref = 0;
+        for (int64_t l = 0; l < t.k; ++l)
+          ref += a[size_t(i * t.k + l)] * b[size_t(l * t.n + j)];
+        double d = c[size_t(i * t.n + j)] - ref;
+        num += d * d;
+        den += ref * ref;
+      }
+    double err = std::sqrt(num / den);
+    std::printf("    gemm %s->%s %lldx%lldx%lld rel_err %.3g\n",
+                phx_dtype_name(t.ab), phx_dtype_name(t.c), (long long)t.m,
+                (long long)t.n, (long long)t.k, err);
+    CHECK(err <= t.tol);
+    for (void *p : {da, db, dc})
+      phx_status_free(phx_buffer_free(PHX_DEVICE_CUDA, p));
+  }
+}
 
 TEST(cudareal_buffers_and_errors) {
   if (!need(Mode::Real, "a CUDA driver and GPU"))

@@ -261,6 +261,14 @@ PHX_API phx_status phx_buffer_fill_bytes(phx_device device, void *ptr,
 /* Waits for all work on the device (cuCtxSynchronize); no-op for cpu. */
 PHX_API phx_status phx_device_synchronize(phx_device device);
 
+/* Row-major C[m, n] = A[m, k] @ B[k, n] on the CUDA device (device pointers)
+ * through cuBLASLt, which is dlopen'ed like the driver.  A and B are bf16 or
+ * f16 (the same dtype), C is bf16, f16 or f32; accumulation in f32.
+ * Synchronous.  UNAVAILABLE without a driver or without libcublasLt. */
+PHX_API phx_status phx_cuda_gemm(phx_dtype ab_dtype, phx_dtype c_dtype,
+                                 int64_t m, int64_t n, int64_t k, const void *a,
+                                 const void *b, void *c);
+
 /* ---------------------------------------------------- float64 reference */
 
 /* Computes the entry's result #0 in float64 from its "op" description,

@@ -129,13 +129,6 @@ private:
   HostLibrary lib_;
 };
 
-phx_status unavailable() {
-  std::string why;
-  if (driver(&why))
-    return nullptr;
-  return makeStatus(PHX_STATUS_UNAVAILABLE, why);
-}
-
 } // namespace
 
 phx_status createCudaBackend(const std::string &artifactName,
@@ -153,20 +146,6 @@ using namespace phx;
 using namespace phx::cuda;
 
 namespace {
-
-// Runs `body(ctx)` with the primary context current; driver failures become
-// a status naming `where`.
-template <typename F> phx_status withContext(const char *where, F body) {
-  if (phx_status s = unavailable())
-    return s;
-  clearError();
-  {
-    ScopedContext ctx(where);
-    if (ctx.ok())
-      body(ctx);
-  }
-  return takeErrorStatus();
-}
 
 // "<fn>: unknown device N" for a device that is neither cpu nor cuda.
 phx_status checkDevice(const char *fn, phx_device d) {

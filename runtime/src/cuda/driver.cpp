@@ -289,5 +289,12 @@ ScopedContext::~ScopedContext() {
   }
 }
 
+phx_status unavailable() {
+  std::string why;
+  if (driver(&why))
+    return nullptr;
+  return makeStatus(PHX_STATUS_UNAVAILABLE, why);
+}
+
 } // namespace cuda
 } // namespace phx

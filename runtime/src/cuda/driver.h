@@ -201,6 +201,23 @@ private:
 // Checks a driver call; records the error under `where` and returns false.
 bool check(const char *where, const char *call, CUresult r);
 
+// UNAVAILABLE with the driver's "CUDA backend: ..." message, or null.
+phx_status unavailable();
+
+// Runs `body(ctx)` with the primary context current; driver failures become
+// a status naming `where`.
+template <typename F> phx_status withContext(const char *where, F body) {
+  if (phx_status s = unavailable())
+    return s;
+  clearError();
+  {
+    ScopedContext ctx(where);
+    if (ctx.ok())
+      body(ctx);
+  }
+  return takeErrorStatus();
+}
+
 } // namespace cuda
 } // namespace phx
 
