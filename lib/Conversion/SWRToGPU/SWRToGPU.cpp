@@ -143,16 +143,10 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     FailureOr<ScheduleAttr> schedule = resolveSchedule(scan);
     if (failed(schedule))
       return failure();
-    // local = mma stages 32 tiles of gates and drive (f32) per warp in
-    // workgroup memory: 256 * block bytes per warp.
-    if (schedule->getLocal() == LocalStrategy::mma &&
-        schedule->getWarps() * scan.getWindow().getBlock() * 256 > 32768)
+    if (schedule->getLocal() == LocalStrategy::mma)
       return scan.emitError()
-             << "local = mma stages 256 * block bytes of workgroup memory per "
-                "warp, at most 32 KiB in all: warps * block must be <= 128, "
-                "got warps = "
-             << schedule->getWarps() << ", block = "
-             << scan.getWindow().getBlock();
+             << "swr.scan with local = mma is not supported on the GPU yet "
+                "(use local = scan)";
 
     WindowAttr window = scan.getWindow();
     KernelConfig config;
