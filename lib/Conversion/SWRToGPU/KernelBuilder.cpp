@@ -127,6 +127,18 @@ private:
   }
   Value toI32(Value v) { return arith::IndexCastOp::create(b, i32(), v); }
 
+  /// Both halves of a carrier shuffled the same way (g first, then v);
+  /// `valid` says whether the source lane exists (UP / DOWN).
+  struct Shuffled {
+    Carrier c;
+    Value valid;
+  };
+  Shuffled shuffle(Carrier x, int32_t offset, gpu::ShuffleMode mode) {
+    auto g = gpu::ShuffleOp::create(b, x.g, offset, kWarpSize, mode);
+    auto v = gpu::ShuffleOp::create(b, x.v, offset, kWarpSize, mode);
+    return {{g.getShuffleResult(), v.getShuffleResult()}, g.getValid()};
+  }
+
   /// (g1, v1) then (g2, v2) = (g1 g2, g2 v1 + v2).
   Carrier compose(Carrier x, Carrier y) {
     return {mulF(x.g, y.g), axpy(y.g, x.v, y.v)};
@@ -720,12 +732,9 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
       if (delta >= kWarpSize)
         break;
       const Carrier &src = own[tpl - 1 - (m - 1) % tpl];
-      auto sg = gpu::ShuffleOp::create(b, src.g, delta, kWarpSize,
-                                       gpu::ShuffleMode::UP);
-      auto sv = gpu::ShuffleOp::create(b, src.v, delta, kWarpSize,
-                                       gpu::ShuffleMode::UP);
-      shuffled[m] = Carrier{sg.getShuffleResult(), sv.getShuffleResult()};
-      shuffleValid[m] = sg.getValid();
+      Shuffled up = shuffle(src, delta, gpu::ShuffleMode::UP);
+      shuffled[m] = up.c;
+      shuffleValid[m] = up.valid;
     }
   }
   // The K carriers before this thread's first tile.
@@ -762,26 +771,13 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
   for (int64_t j = 0; j < tpl; ++j) {
     Carrier incl = own[j];
     for (int64_t off = 1; off < kWarpSize; off *= 2) {
-      auto sg = gpu::ShuffleOp::create(b, incl.g, off, kWarpSize,
-                                       gpu::ShuffleMode::UP);
-      auto sv = gpu::ShuffleOp::create(b, incl.v, off, kWarpSize,
-                                       gpu::ShuffleMode::UP);
-      Carrier prev{sg.getShuffleResult(), sv.getShuffleResult()};
-      incl = sel(sg.getValid(), compose(prev, incl), incl);
+      Shuffled prev = shuffle(incl, int32_t(off), gpu::ShuffleMode::UP);
+      incl = sel(prev.valid, compose(prev.c, incl), incl);
     }
-    auto eg = gpu::ShuffleOp::create(b, incl.g, 1, kWarpSize,
-                                     gpu::ShuffleMode::UP);
-    auto ev = gpu::ShuffleOp::create(b, incl.v, 1, kWarpSize,
-                                     gpu::ShuffleMode::UP);
-    Carrier exLane = sel(eg.getValid(),
-                         Carrier{eg.getShuffleResult(), ev.getShuffleResult()},
-                         identity());
+    Shuffled before = shuffle(incl, 1, gpu::ShuffleMode::UP);
+    Carrier exLane = sel(before.valid, before.c, identity());
     inWarp.push_back(j == 0 ? exLane : compose(rounds, exLane));
-    auto rg = gpu::ShuffleOp::create(b, incl.g, kWarpSize - 1, kWarpSize,
-                                     gpu::ShuffleMode::IDX);
-    auto rv = gpu::ShuffleOp::create(b, incl.v, kWarpSize - 1, kWarpSize,
-                                     gpu::ShuffleMode::IDX);
-    Carrier round{rg.getShuffleResult(), rv.getShuffleResult()};
+    Carrier round = shuffle(incl, kWarpSize - 1, gpu::ShuffleMode::IDX).c;
     rounds = j == 0 ? round : compose(rounds, round);
   }
 
@@ -933,18 +929,11 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
                     [&] { return identity(); });
                 // Lane i ends with lanes i .. 31 composed, farthest first.
                 for (int64_t off = 1; off < kWarpSize; off *= 2) {
-                  auto sg = gpu::ShuffleOp::create(b, x.g, off, kWarpSize,
-                                                   gpu::ShuffleMode::DOWN);
-                  auto sv = gpu::ShuffleOp::create(b, x.v, off, kWarpSize,
-                                                   gpu::ShuffleMode::DOWN);
-                  Carrier later{sg.getShuffleResult(), sv.getShuffleResult()};
-                  x = sel(sg.getValid(), compose(later, x), x);
+                  Shuffled later =
+                      shuffle(x, int32_t(off), gpu::ShuffleMode::DOWN);
+                  x = sel(later.valid, compose(later.c, x), x);
                 }
-                auto bg = gpu::ShuffleOp::create(b, x.g, 0, kWarpSize,
-                                                 gpu::ShuffleMode::IDX);
-                auto bv = gpu::ShuffleOp::create(b, x.v, 0, kWarpSize,
-                                                 gpu::ShuffleMode::IDX);
-                Carrier window{bg.getShuffleResult(), bv.getShuffleResult()};
+                Carrier window = shuffle(x, 0, gpu::ShuffleMode::IDX).c;
                 Carrier acc = compose(window, {args[1], args[2]});
                 Value back = sub(j, idx(kWarpSize));
                 Value next = sel(found, idx(-2),
