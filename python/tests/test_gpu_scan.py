@@ -66,7 +66,9 @@ ROUTE_SCHEDULES = [
     "tiles_per_lane = 4, warps = 1, grid = halo",
 ]
 INVARIANCE_WINDOWS = [(16, 0, None), (16, 1, None), (8, 2, 3), (16, 3, None)]
-INF_SCHEDULES = [s for s in ROUTE_SCHEDULES if "halo" not in s] + ["warps = 8", "warps = 1"]
+INF_SCHEDULES = [s for s in ROUTE_SCHEDULES if "halo" not in s] + ["warps = 8", "warps = 1",
+    "local = mma, warps = 4",                                   # tensor-core local states
+    "local = mma, tiles_per_lane = 2, warps = 2, cluster = 2"]
 
 DTYPES = ["bf16", "f16", "f32"]
 

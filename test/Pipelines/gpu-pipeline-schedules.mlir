@@ -221,3 +221,37 @@ func.func @k1_default(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tens
       : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
   return %y : tensor<?x4x16x?xf32>
 }
+
+// -----
+
+// local = mma (tensor cores): forward, transpose, K = inf, block 32 / 64.
+// CHECK-LABEL: llvm.func @phx_entry_mma_k1(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @mma_k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <local = mma, warps = 4, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_mma_k1_T_b64(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @mma_k1_T_b64(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 64, hops = 1, segment = inf>
+      schedule <local = mma, warps = 2, grid = halo> transpose
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_mma_kinf(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @mma_kinf(%a: tensor<?x4x?xf16>, %x: tensor<?x4x16x?xf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
+      schedule <local = mma, tiles_per_lane = 2, warps = 4, cluster = 2>
+      : (tensor<?x4x?xf16>, tensor<?x4x16x?xf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}

@@ -411,12 +411,198 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
+  /// The carrier of a tile whose local states are known (local = mma).
+  Carrier tileCarrier(const TileData &d, ArrayRef<Value> local) {
+    Value g = gateOf(d, 0);
+    for (int64_t k = 1; k < c.block; ++k)
+      g = mulF(g, gateOf(d, k));
+    if (!c.transpose)
+      return {g, local[c.block - 1]};
+    return {g, mulF(gateOf(d, 0), local[0])};
+  }
+
+  //===--------------------------------------------------------------------===//
+  // local = mma: the in-tile contraction on tensor cores
+  //===--------------------------------------------------------------------===//
+  Value smemM;
+  void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
+  Type bf16() { return b.getBF16Type(); }
+  /// Splits an f32 into three bf16 parts (hi + mid + lo = v up to 2^-27 |v|).
+  std::array<Value, 3> split3(Value v) {
+    Value hi = arith::TruncFOp::create(b, bf16(), v);
+    Value r1 = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, f32(), hi));
+    Value mid = arith::TruncFOp::create(b, bf16(), r1);
+    Value r2 = arith::SubFOp::create(b, r1, arith::ExtFOp::create(b, f32(), mid));
+    Value lo = arith::TruncFOp::create(b, bf16(), r2);
+    return {hi, mid, lo};
+  }
+  /// Two bf16 as one i32 (first in the low half), an mma register.
+  Value pack2(Value lo, Value hi) {
+    auto vt = VectorType::get({2}, bf16());
+    Value v = LLVM::UndefOp::create(b, vt);
+    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
+    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
+    return LLVM::BitcastOp::create(b, i32(), v);
+  }
+  /// The local states (in-tile recurrence from zero) of every tile in
+  /// `data`, computed by the warp on tensor cores. Must be reached by the
+  /// whole warp (uniform control flow). Per tile slot j: each lane stages
+  /// its tile's masked gates and drive (f32) in this warp's workgroup
+  /// buffer; the warp then runs, for each of the 32 tiles, the lower
+  /// (transpose: upper) triangular block product local = M x with
+  /// M[t][j] = a[j+1] ... a[t] as m16n8k16 bf16 mma: A = M_s (s = hi, mid,
+  /// lo split of M, built by each lane for its fragment entries as direct
+  /// products of the gates: no division, exact zeros), B = the 16 x 8
+  /// matrix whose columns 0, 1, 2 are the hi, mid, lo bf16 parts of x,
+  /// f32 accumulation; local = col0 + col1 + col2. The tile is padded to a
+  /// multiple of 16 (zero rows and columns).
+  SmallVector<SmallVector<Value>> mmaLocals(ArrayRef<TileData> data) {
+    int64_t BL = c.block, nb = (BL + 15) / 16;
+    Value warpSlot = mul(warp, kWarpSize * BL);
+    Value xOff = idx(c.warps() * kWarpSize * BL);
+    Value g = div(lane, idx(4)), tig = rem(lane, idx(4));
+    auto gateAt = [&](Value tile, int64_t i) {
+      return load(smemM, {add(add(warpSlot, mul(tile, BL)), i)});
+    };
+    auto driveAt = [&](Value tile, Value k) {
+      return load(smemM, {add(add(add(xOff, warpSlot), mul(tile, BL)), k)});
+    };
+    SmallVector<SmallVector<Value>> result;
+    for (const TileData &d : data) {
+      Value own = add(warpSlot, mul(lane, BL));
+      for (int64_t k = 0; k < BL; ++k) {
+        store(gateOf(d, k), smemM, {add(own, k)});
+        store(driveOf(d, k), smemM, {add(add(xOff, own), k)});
+      }
+      warpSync();
+      emitFor(idx(0), idx(kWarpSize), idx(1), {}, [&](Value tile, ValueRange) {
+        warpSync(); // mma.sync needs the warp converged
+        // Rows r, columns col of A: entry of the (transposed) transfer matrix.
+        auto entry = [&](Value row, Value col, int64_t rb, int64_t cb) {
+          // Forward: A[t][j] = a[j+1] ... a[t] (j <= t); transpose:
+          // A[j][t] = the same.
+          Value loI = c.transpose ? row : col, hiI = c.transpose ? col : row;
+          int64_t from = 16 * std::min(rb, cb) + 1;
+          int64_t to = std::min(16 * std::max(rb, cb) + 15, BL - 1);
+          Value p = cf(1.0f);
+          for (int64_t i = from; i <= to; ++i) {
+            Value in = andI(lt(loI, idx(i)),
+                            cmp(arith::CmpIPredicate::sle, idx(i), hiI));
+            p = mulF(p, sel(in, gateAt(tile, i), cf(1.0f)));
+          }
+          Value valid = andI(cmp(arith::CmpIPredicate::sle, loI, hiI),
+                             andI(lt(row, idx(BL)), lt(col, idx(BL))));
+          return sel(valid, p, cf(0.0f));
+        };
+        Value zeroB = arith::ConstantFloatOp::create(
+            b, cast<FloatType>(bf16()), APFloat::getZero(APFloat::BFloat()));
+        // B fragments per column block J: rows 2 tig + {0, 1, 8, 9}, column
+        // g = split part (0 hi, 1 mid, 2 lo, else 0).
+        SmallVector<std::array<Value, 2>> bfrag(nb);
+        for (int64_t J = 0; J < nb; ++J) {
+          Value parts[4];
+          int64_t offs[4] = {0, 1, 8, 9};
+          for (int64_t e = 0; e < 4; ++e) {
+            Value k = add(add(mul(tig, 2), idx(16 * J)), offs[e]);
+            Value inT = lt(k, idx(BL));
+            Value x = driveAt(tile, sel(inT, k, idx(0)));
+            x = sel(inT, x, cf(0.0f));
+            std::array<Value, 3> s = split3(x);
+            Value v = sel(eq(g, idx(0)), s[0],
+                          sel(eq(g, idx(1)), s[1],
+                              sel(eq(g, idx(2)), s[2], zeroB)));
+            parts[e] = v;
+          }
+          bfrag[J] = {pack2(parts[0], parts[1]), pack2(parts[2], parts[3])};
+        }
+        auto resT = LLVM::LLVMStructType::getLiteral(
+            b.getContext(), {f32(), f32(), f32(), f32()});
+        SmallVector<Value> outs; // per row block: rows g, g + 8
+        for (int64_t I = 0; I < nb; ++I) {
+          Value acc[4] = {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)};
+          int64_t J0 = c.transpose ? I : 0, J1 = c.transpose ? nb - 1 : I;
+          for (int64_t J = J0; J <= J1; ++J) {
+            // A fragment: rows g, g + 8; columns 2 tig + {0, 1, 8, 9}.
+            Value r0 = add(g, idx(16 * I)), r1 = add(g, idx(16 * I + 8));
+            Value c0 = add(mul(tig, 2), idx(16 * J));
+            Value e[8] = {entry(r0, c0, I, J), entry(r0, add(c0, 1), I, J),
+                          entry(r1, c0, I, J), entry(r1, add(c0, 1), I, J),
+                          entry(r0, add(c0, 8), I, J),
+                          entry(r0, add(c0, 9), I, J),
+                          entry(r1, add(c0, 8), I, J),
+                          entry(r1, add(c0, 9), I, J)};
+            std::array<Value, 3> sp[8];
+            for (int q = 0; q < 8; ++q)
+              sp[q] = split3(e[q]);
+            // lo first, hi last: small terms accumulate first.
+            for (int s = 2; s >= 0; --s) {
+              SmallVector<Value> A;
+              for (int q = 0; q < 8; q += 2)
+                A.push_back(pack2(sp[q][s], sp[q + 1][s]));
+              auto mma = NVVM::MmaOp::create(
+                  b, resT, A, ValueRange{bfrag[J][0], bfrag[J][1]},
+                  ValueRange{acc[0], acc[1], acc[2], acc[3]},
+                  ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+                  std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                                NVVM::MMATypes::bf16},
+                  std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                                 NVVM::MMALayout::col});
+              for (int64_t q = 0; q < 4; ++q)
+                acc[q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
+            }
+          }
+          // Lane (g, tig): C[g][2 tig, 2 tig + 1], C[g + 8][...]. Column
+          // sums: (hi + mid) on tig 0, lo (+ 0) on tig 1.
+          Value s0 = addF(acc[0], acc[1]), s1 = addF(acc[2], acc[3]);
+          auto d0 = gpu::ShuffleOp::create(b, s0, 1, kWarpSize,
+                                           gpu::ShuffleMode::DOWN);
+          auto d1 = gpu::ShuffleOp::create(b, s1, 1, kWarpSize,
+                                           gpu::ShuffleMode::DOWN);
+          outs.push_back(addF(s0, d0.getShuffleResult()));
+          outs.push_back(addF(s1, d1.getShuffleResult()));
+        }
+        // Every lane has read the tile's drive: overwrite it with local.
+        warpSync();
+        emitIf(eq(tig, idx(0)), [&] {
+          for (int64_t I = 0; I < nb; ++I)
+            for (int64_t h = 0; h < 2; ++h) {
+              Value t = add(g, idx(16 * I + 8 * h));
+              emitIf(lt(t, idx(BL)), [&] {
+                store(outs[2 * I + h], smemM,
+                      {add(add(add(xOff, warpSlot), mul(tile, BL)), t)});
+              });
+            }
+        });
+        return ValueVector{};
+      });
+      warpSync();
+      SmallVector<Value> local;
+      for (int64_t k = 0; k < BL; ++k)
+        local.push_back(load(smemM, {add(add(xOff, own), k)}));
+      result.push_back(local);
+      warpSync();
+    }
+    return result;
+  }
 
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
-  void applyTile(const TileData &d, Value carry) {
+  void applyTile(const TileData &d, Value carry,
+                 ArrayRef<Value> local = {}) {
     SmallVector<Value> ys(c.block);
-    if (!c.transpose) {
+    if (!local.empty()) {
+      // local = mma: the local states come from the tensor cores; only the
+      // in-tile prefix of the carry is computed here.
+      Value prefix = cf(1.0f);
+      for (int64_t i = 0; i < c.block; ++i) {
+        int64_t k = c.transpose ? c.block - 1 - i : i;
+        if (!c.transpose)
+          prefix = k == 0 ? gateOf(d, 0) : mulF(prefix, gateOf(d, k));
+        ys[k] = carry ? axpy(prefix, carry, local[k]) : local[k];
+        if (c.transpose)
+          prefix = k == c.block - 1 ? gateOf(d, k) : mulF(prefix, gateOf(d, k));
+      }
+    } else if (!c.transpose) {
       Value state, prefix;
       for (int64_t k = 0; k < c.block; ++k) {
         Value a = gateOf(d, k);
@@ -1007,7 +1193,8 @@ void KernelEmitter::body() {
       tpl * c.block *
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
        c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
-  bool keep = tokenBytes <= 256;
+  bool mma = c.schedule.getLocal() == LocalStrategy::mma;
+  bool keep = tokenBytes <= 256 || mma;
   SmallVector<TileData> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
@@ -1044,11 +1231,18 @@ void KernelEmitter::body() {
       d = nd;
     }
   }
+  // The local strategy: local = mma computes every tile's local states
+  // here, in uniform control flow (the warp's tensor-core contraction);
+  // local = scan leaves them to the register scans below.
+  SmallVector<SmallVector<Value>> locals;
+  if (mma)
+    locals = mmaLocals(data);
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(tileCarrier(data[j]));
+      own.push_back(mma ? tileCarrier(data[j], locals[j])
+                        : tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
@@ -1057,7 +1251,9 @@ void KernelEmitter::body() {
     if (rowValid)
       live = andI(live, rowValid);
     emitIf(live, [&] {
-      if (keep)
+      if (mma)
+        applyTile(data[j], carries[j], locals[j]);
+      else if (keep)
         applyTile(data[j], carries[j]);
       else
         applyTile(loadTile(q), carries[j]);
@@ -1112,6 +1308,12 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
         MemRefType::get({1}, i32(), MemRefLayoutAttrInterface(), workgroup),
         b.getLoc());
 
+  // local = mma: per warp, 32 tiles of staged gates and drive / local.
+  if (c.schedule.getLocal() == LocalStrategy::mma)
+    smemM = fn.addWorkgroupAttribution(
+        MemRefType::get({2 * c.warps() * kWarpSize * c.block}, f32(),
+                        MemRefLayoutAttrInterface(), workgroup),
+        b.getLoc());
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);

@@ -143,10 +143,16 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     FailureOr<ScheduleAttr> schedule = resolveSchedule(scan);
     if (failed(schedule))
       return failure();
-    if (schedule->getLocal() == LocalStrategy::mma)
+    // local = mma stages 32 tiles of gates and drive (f32) per warp in
+    // workgroup memory: 256 * block bytes per warp.
+    if (schedule->getLocal() == LocalStrategy::mma &&
+        schedule->getWarps() * scan.getWindow().getBlock() * 256 > 32768)
       return scan.emitError()
-             << "swr.scan with local = mma is not supported on the GPU yet "
-                "(use local = scan)";
+             << "local = mma stages 256 * block bytes of workgroup memory per "
+                "warp, at most 32 KiB in all: warps * block must be <= 128, "
+                "got warps = "
+             << schedule->getWarps() << ", block = "
+             << scan.getWindow().getBlock();
 
     WindowAttr window = scan.getWindow();
     KernelConfig config;
