@@ -6,7 +6,9 @@
 // the carrier routes then run unchanged.
 
 // CHECK-LABEL: gpu.func @k1_swr(
-// CHECK-SAME: memref<4096xf32, #gpu.address_space<workgroup>>
+// The staging buffer is explicitly 16-byte aligned (the NVPTX vectorizer
+// merges its accesses into st.shared.v4 / ld.shared.v2).
+// CHECK-SAME: memref<4096xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK: nvvm.bar.warp.sync
 // CHECK: scf.for
 // CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>

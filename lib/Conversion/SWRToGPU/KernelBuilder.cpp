@@ -1309,11 +1309,21 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
         b.getLoc());
 
   // local = mma: per warp, 32 tiles of staged gates and drive / local.
-  if (c.schedule.getLocal() == LocalStrategy::mma)
+  // Explicitly 16-byte aligned: LLVM takes a large global without an
+  // alignment to be 16-byte aligned (DataLayout::getPreferredAlign) and the
+  // NVPTX load-store vectorizer merges the staging accesses into
+  // st.shared.v4 / ld.shared.v2, but the NVPTX printer emits such a global
+  // with `.align 4`, so behind the carrier / ticket words it would start at
+  // a 4-byte-aligned offset (misaligned address on the vector accesses).
+  if (c.schedule.getLocal() == LocalStrategy::mma) {
     smemM = fn.addWorkgroupAttribution(
         MemRefType::get({2 * c.warps() * kWarpSize * c.block}, f32(),
                         MemRefLayoutAttrInterface(), workgroup),
         b.getLoc());
+    fn.setWorkgroupAttributionAttr(fn.getNumWorkgroupAttributions() - 1,
+                                   LLVM::LLVMDialect::getAlignAttrName(),
+                                   b.getI64IntegerAttr(16));
+  }
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);
