@@ -90,10 +90,10 @@ def cache_key(text, target="cpu", sequential=False, extra_args=()):
                           .encode())
 
 
-def compile(text, *, target="cpu", sequential=False, extra_args=(), device=None):
-    """Compiles MLIR `text` (or the path of a .mlir file) and loads the artifact.
-
-    Cached by content: the same text and options load the cached artifact."""
+def cached_artifact(text, *, target="cpu", sequential=False, extra_args=()):
+    """Compiles MLIR `text` (or the path of a .mlir file) into the artifact
+    cache unless it is there already; returns the artifact's path. Needs no
+    GPU, so artifacts for `target="cuda"` can be prepared on any machine."""
     if isinstance(text, Path) or (isinstance(text, str) and text.endswith(".mlir")
                                   and "\n" not in text and os.path.exists(text)):
         text = Path(text).read_text()
@@ -104,6 +104,15 @@ def compile(text, *, target="cpu", sequential=False, extra_args=(), device=None)
         compile_to_file(text, tmp, target=target, sequential=sequential,
                         extra_args=extra_args)
         os.replace(tmp, path)
+    return path
+
+
+def compile(text, *, target="cpu", sequential=False, extra_args=(), device=None):
+    """Compiles MLIR `text` (or the path of a .mlir file) and loads the artifact.
+
+    Cached by content: the same text and options load the cached artifact."""
+    path = cached_artifact(text, target=target, sequential=sequential,
+                           extra_args=extra_args)
     return Module.load(str(path), device=device or target)
 
 

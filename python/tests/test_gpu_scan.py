@@ -78,18 +78,6 @@ def cuda_module(text):
     return phalanx.compile(text, target="cuda", device="cuda")
 
 
-def _compile_cached(text):
-    """Compile for cuda into the cache without loading (loading needs a GPU)."""
-    from phalanx import compiler
-    key = compiler.cache_key(text, "cuda")
-    path = compiler._cache_dir() / (key.hexdigest()[:32] + ".phx")
-    if not path.exists():
-        tmp = path.with_suffix(".tmp%d" % os.getpid())
-        compiler.compile_to_file(text, tmp, target="cuda")
-        os.replace(tmp, path)
-    return path
-
-
 def case_text(c, schedule="keep"):
     sched = c["schedule"] if schedule == "keep" else schedule
     return ir.scan_module(B=None, H=c["H"], D=c["D"], L=None, block=c["block"], hops=c["hops"],
@@ -133,8 +121,9 @@ needs_gpu = pytest.mark.skipif(not gpu(), reason="no CUDA GPU or driver on this 
 @pytest.mark.skipif(not have_compiler(), reason="phalanx-compile or ptxas missing")
 def test_every_gpu_case_compiles_for_sm90a():
     """Every case, schedule and dtype used below compiles to a cubin (ptxas, sm_90a)."""
+    from phalanx import compiler
     for text in all_texts():
-        _compile_cached(text)
+        compiler.cached_artifact(text, target="cuda")
 
 
 def run_scan(mod, c, rng):
