@@ -74,21 +74,31 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
     // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
     // tile per thread (lane = halo: the neighbour's tokens come from L1,
-    // and no shuffle or barrier is needed); other finite K use shuffles and
-    // workgroup memory with a grid halo when the halo is short (a route or
-    // cluster knob turns the K = 1 rule off); K = inf
-    // takes 2 tiles per lane and 8 warps (fewer look-back units).
+    // and no shuffle or barrier is needed) in 2-warp CTAs; other finite K
+    // use shuffles and workgroup memory with a grid halo when the halo is
+    // short (a route or cluster knob turns the K = 1 rule off); K = inf
+    // takes 2 tiles per lane, and one warp per CTA when the static rows of
+    // one batch (H x D) already make the host pick the row loop
+    // (KernelConfig::rowLoop: each warp walks its row), else 8 warps (fewer
+    // look-back units when the rows are few).
     if (!given && !window.isInfiniteHops() &&
         window.getHops() * window.getBlock() <= 256)
       rGrid = CarrierRoute::halo;
     auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
     bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                       isAuto(grid) && cluster <= 0;
-    if (!given && routesAuto && window.getHops() == 1)
+    if (!given && routesAuto && window.getHops() == 1) {
       rLane = CarrierRoute::halo;
+      w = 2;
+    }
     if (!given && window.isInfiniteHops()) {
+      auto drive = cast<RankedTensorType>(op.getDrive().getType());
+      int64_t perBatch = drive.getDimSize(1) * drive.getDimSize(2);
+      bool loops = !ShapedType::isDynamic(drive.getDimSize(1)) &&
+                   !ShapedType::isDynamic(drive.getDimSize(2)) &&
+                   perBatch >= KernelConfig::kRowLoopWarps;
       tpl = 2;
-      w = 8;
+      w = loops ? 1 : 8;
     }
     if (useKnobs) {
       auto route = [&](StringRef knob, StringRef text,
@@ -233,6 +243,14 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
           b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, g, idx(1))),
           g);
     }
+    // K = inf row loop (KernelConfig::rowLoop): when the row groups alone
+    // fill the GPU, one CTA per row group walks the whole row (nx = 1).
+    if (config.rowLoop()) {
+      Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
+      Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
+                                         idx(KernelConfig::kRowLoopWarps));
+      nx = arith::SelectOp::create(b, loop, idx(1), nx);
+    }
     Value grid = arith::MulIOp::create(b, rowGroups, nx);
     Value nonEmpty = arith::AndIOp::create(
         b,
@@ -254,11 +272,19 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (config.gridFlags()) {
       // One flag per CTA after an unused word, then one ticket counter per
       // row.
+      // One unit (cluster) per row: the kernel touches neither buffer, so
+      // both are empty (no allocation: mgpuMemAlloc(0) is null, and the
+      // memset and frees do nothing).
       Value units = arith::MulIOp::create(b, rows, nx);
-      Value flagCount = arith::AddIOp::create(
-          b, arith::AddIOp::create(b, units, idx(1)), rows);
+      Value single = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, nx,
+                                           idx(config.cluster()));
+      Value flagCount = arith::SelectOp::create(
+          b, single, idx(0),
+          arith::AddIOp::create(b, arith::AddIOp::create(b, units, idx(1)),
+                                rows));
       int64_t perUnit = config.infiniteHops() ? 4 : 2 * config.ctaKeep();
-      Value scratchCount = arith::MulIOp::create(b, units, idx(perUnit));
+      Value scratchCount = arith::SelectOp::create(
+          b, single, idx(0), arith::MulIOp::create(b, units, idx(perUnit)));
       auto flagAlloc = gpu::AllocOp::create(
           b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
           tokenType, ValueRange{token}, ValueRange{flagCount}, ValueRange{});
