@@ -35,11 +35,12 @@ for tool in memcheck racecheck; do
   san gpu-kinf/kinf_many_units $tool --shape a=1,4,20000 --shape x=1,4,16,20000 --shape s=1,4,16
   san gpu-kinf/kinf_w1_many_units $tool --shape a=1,2,20000 --shape x=1,2,16,20000 --shape s=1,2,16
   san gpu-kinf/k1_flags_w1_many $tool --shape a=1,2,5000 --shape x=1,2,16,5000 --shape s=1,2,16
-  san gpu-kinf/kinf_loop_default $tool --shape a=1,8,20000 --shape x=1,8,16,20000 --shape s=1,8,16
-  san gpu-kinf/kinf_loop_T_w4 $tool --shape a=2,8,9001 --shape x=2,8,16,9001 --shape r=2,9001
+  san gpu-kinf/kinf_loop_default $tool --shape a=1,64,4000 --shape x=1,64,16,4000 --shape s=1,64,16
+  san gpu-kinf/kinf_loop_T_w4 $tool --shape a=2,32,3001 --shape x=2,32,16,3001 --shape r=2,3001
   san gpu-kinf/kinf_loop_w1 $tool --shape a=1,64,3000 --shape x=1,64,16,3000 --shape s=1,64,16
   san gpu-kinf/kinf_loop_pack $tool --shape a=2,32,1000 --shape x=2,32,16,1000 --shape r=2,1000
-  san gpu-kinf/kinf_loop_reload $tool --shape a=1,32,6000 --shape x=1,32,16,6000 --shape s=1,32,16
+  san gpu-kinf/kinf_loop_reload $tool --shape a=2,32,3000 --shape x=2,32,16,3000 --shape s=2,32,16
+  san gpu-kinf/kinf_loop_ragged $tool --shape a=1,65,1000 --shape x=1,65,16,1000 --shape r=1,1000 --shape s=1,65,16
 done
 echo "sanitizers done at $(el) s"
 left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
