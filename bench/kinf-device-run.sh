@@ -40,7 +40,7 @@ for tool in memcheck racecheck; do
   san gpu-kinf/kinf_loop_w1 $tool --shape a=1,64,3000 --shape x=1,64,16,3000 --shape s=1,64,16
   san gpu-kinf/kinf_loop_pack $tool --shape a=2,32,1000 --shape x=2,32,16,1000 --shape r=2,1000
   san gpu-kinf/kinf_loop_reload $tool --shape a=2,32,3000 --shape x=2,32,16,3000 --shape s=2,32,16
-  san gpu-kinf/kinf_loop_ragged $tool --shape a=1,65,1000 --shape x=1,65,16,1000 --shape r=1,1000 --shape s=1,65,16
+  san gpu-kinf/kinf_loop_w32 $tool --shape a=1,65,1000 --shape x=1,65,16,1000 --shape r=1,1000 --shape s=1,65,16
 done
 echo "sanitizers done at $(el) s"
 left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25

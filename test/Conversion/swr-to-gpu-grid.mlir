@@ -121,13 +121,13 @@ func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor
 
 // -----
 
-// K = inf row loop (rows >= 1024, nx = 1): each warp walks its row's
-// chunks (one warp span each), carrying the prefix (start: (0, init)) and
-// the loaded tiles of the next chunk (loop-carried vectors; the loads of
-// chunk k + 1 are issued at the top of iteration k, guarded by
-// k + 1 < chunks), then scans, applies and stores chunk k. No workgroup
-// memory and no barrier in the loop; no ticket, flag or look-back in this
-// branch.
+// K = inf row loop (nx = 1: the host's choice when row groups x warps >=
+// 1024): the CTA walks its row's chunks, carrying the prefix (start: (0,
+// init)) and the loaded tiles of the next chunk (loop-carried vectors; the
+// loads of chunk k + 1 are issued at the top of iteration k, guarded by
+// k + 1 < chunks), then scans, applies and stores chunk k. One warp: no
+// workgroup memory and no barrier in the loop; no ticket, flag or look-back
+// in this branch.
 // CHECK-LABEL: gpu.func @row_loop_swr(
 // CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
 // CHECK:        scf.if %{{.*}} {

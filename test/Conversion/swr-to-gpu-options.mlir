@@ -21,11 +21,11 @@
 // DEFAULT:         arith.select %{{.*}}, %c4
 // DEFAULT:         arith.cmpi sle, %{{.*}}, %c64
 // DEFAULT:         arith.select %{{.*}}, %c8
-// Row loop when rows >= 1024: one row per warp (g = 8), nx = 1; flags and
-// scratch empty when one unit covers the row.
-// DEFAULT:         %[[LOOP:.*]] = arith.cmpi uge, %{{.*}}, %c1024{{.*}} : index
-// DEFAULT:         %[[G:.*]] = arith.select %[[LOOP]], %c8{{.*}}, %{{.*}} : index
-// DEFAULT:         arith.divui %{{.*}}, %[[G]] : index
+// DEFAULT:         arith.divui
+// Row loop when row groups x warps >= 1024 (nx = 1), flags and scratch
+// empty when one unit covers the row.
+// DEFAULT:         %[[WARPS:.*]] = arith.muli %{{.*}}, %c8{{.*}} : index
+// DEFAULT:         %[[LOOP:.*]] = arith.cmpi uge, %[[WARPS]], %c1024{{.*}} : index
 // DEFAULT:         %[[NX:.*]] = arith.select %[[LOOP]], %c1{{.*}}, %{{.*}} : index
 // DEFAULT:         %[[SINGLE:.*]] = arith.cmpi eq, %[[NX]], %c1{{.*}} : index
 // DEFAULT:         arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index

@@ -63,8 +63,6 @@ private:
   // CTA and index within its row, whether the row exists (packRows()), and
   // whether one unit covers the row (gridFlags(): no ticket, no flags).
   Value rpc, wpr, rowSub, rowWarp, rowValid, single;
-  // K = inf: whether each warp walks its own row (rowLoop()).
-  Value warpRows;
   Value ctaBase, clusterBase, warpBase, base, initV;
   // grid = flags, cluster 1: the position guessed from the block id (the
   // tiles are loaded for it before the ticket is taken; reloaded when the
@@ -692,13 +690,14 @@ private:
   SmallVector<Value> infiniteCarries(ArrayRef<Carrier> own);
   /// K = inf inside the CTA: the prefix of the warp's tiles before each of
   /// the thread's tiles, of the row's warps before this warp, and the row's
-  /// aggregate over the CTA. `alone`: the warp is the whole row (the row
-  /// loop): no shared memory, no barrier.
+  /// aggregate over the CTA. `slots`: the first float of the warp
+  /// aggregates' shared-memory slots (the row loop alternates two sets, so
+  /// one barrier per chunk suffices).
   struct CtaScan {
     SmallVector<Carrier> inWarp;
     Carrier exWarp, ctaAgg;
   };
-  CtaScan ctaScan(ArrayRef<Carrier> own, bool alone = false);
+  CtaScan ctaScan(ArrayRef<Carrier> own, Value slots);
   void rowLoop(bool keep);
   Carrier haloCarrier(int64_t m, Value q, std::optional<Carrier> shuffled,
                       Value shuffleValid);
@@ -732,11 +731,6 @@ void KernelEmitter::position() {
       g = sel(cmp(arith::CmpIPredicate::sle, T,
                   idx((c.warps() / k) * c.warpSpan())),
               idx(k), g);
-    // The row loop: one row per warp.
-    if (c.rowLoop()) {
-      warpRows = ge(rows, idx(KernelConfig::kRowLoopRows));
-      g = sel(warpRows, idx(c.warps()), g);
-    }
     rpc = g;
     wpr = div(idx(c.warps()), rpc);
     rowSub = div(warp, wpr);
@@ -966,7 +960,7 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
 //===----------------------------------------------------------------------===//
 
 KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
-                                              bool alone) {
+                                              Value slots) {
   int64_t tpl = c.tilesPerLane();
   // Lane: tile j of lane l is warpBase + 32 j + l (tileOf), so round j is a
   // Kogge-Stone scan of own[j] over the warp; inWarp[j] is the prefix of the
@@ -989,13 +983,12 @@ KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
 
   // Warp: the warp aggregates in shared memory; each row's warps are
   // rowSub * wpr .. rowSub * wpr + wpr - 1 (all W warps without packing).
-  // One warp per row: its aggregate is the row's (no shared memory, no
-  // barrier).
-  if (c.warps() == 1 || alone)
+  // One warp: its aggregate is the CTA's (no shared memory, no barrier).
+  if (c.warps() == 1)
     return {inWarp, identity(), rounds};
   emitIf(eq(lane, idx(kWarpSize - 1)), [&] {
-    store(rounds.g, smemF, {mul(warp, 2)});
-    store(rounds.v, smemF, {add(mul(warp, 2), 1)});
+    store(rounds.g, smemF, {add(slots, mul(warp, 2))});
+    store(rounds.v, smemF, {add(add(slots, mul(warp, 2)), 1)});
   });
   gpu::BarrierOp::create(b);
   Value firstWarp = idx(0), endWarp = idx(c.warps());
@@ -1007,7 +1000,8 @@ KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
       firstWarp, endWarp, idx(1),
       {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
       [&](Value w, ValueRange s) -> ValueVector {
-        Carrier x{load(smemF, {mul(w, 2)}), load(smemF, {add(mul(w, 2), 1)})};
+        Value at = add(slots, mul(w, 2));
+        Carrier x{load(smemF, {at}), load(smemF, {add(at, 1)})};
         Carrier all = compose({s[0], s[1]}, x);
         Carrier ex = sel(lt(w, warp), compose({s[2], s[3]}, x),
                          Carrier{s[2], s[3]});
@@ -1018,7 +1012,7 @@ KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
 
 SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
   int64_t tpl = c.tilesPerLane();
-  CtaScan scan = ctaScan(own);
+  CtaScan scan = ctaScan(own, idx(0));
   ArrayRef<Carrier> inWarp = scan.inWarp;
   Carrier ctaAgg = scan.ctaAgg, exWarp = scan.exWarp;
 
@@ -1186,25 +1180,20 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
   return carries;
 }
 
-/// K = inf, one row per warp (rows >= kRowLoopRows, nx = 1): chunk k of
-/// the row is its warp span at position k (tiles 32 j + lane of it, as
-/// tileOf); the warp scans the chunks in order, carrying the prefix of the
-/// chunks before (the state before the row: (0, init)). The next chunk's
-/// tiles are loaded at the top of the iteration, so they are in flight
-/// during this chunk's scans, exchange and stores (`keep`: the tokens fit in
-/// registers; else every chunk loads at its start and the apply reloads).
-/// No ticket, flags, look-back, shared memory or barrier: the warps of a CTA
-/// are independent (their row count is uniform, so is their trip count).
+/// K = inf, one CTA per row group (nx = 1): chunk k of the row is the CTA
+/// span at position k; the CTA scans the chunks in order, carrying the
+/// prefix of the chunks before (the state before the row: (0, init)). The
+/// next chunk's tiles are loaded at the top of the iteration, so they are in
+/// flight during this chunk's scans, exchange and stores (`keep`: the tokens
+/// fit in registers; else every chunk loads at its start and the apply
+/// reloads). No ticket, flags or look-back.
 void KernelEmitter::rowLoop(bool keep) {
   int64_t tpl = c.tilesPerLane();
   Value savedPos = pos;
-  Value chunks = div(add(T, idx(c.warpSpan() - 1)), idx(c.warpSpan()));
+  Value chunks = div(add(T, idx(c.ctaSpan() - 1)), idx(c.ctaSpan()));
   auto atChunk = [&](Value k) {
     pos = k;
-    ctaBase = mul(k, c.warpSpan());
-    clusterBase = ctaBase;
-    warpBase = ctaBase;
-    base = add(warpBase, mul(lane, tpl));
+    setBases();
   };
   // A chunk's loaded tiles as loop-carried values: (fast, gates.., drive..)
   // per tile.
@@ -1281,7 +1270,11 @@ void KernelEmitter::rowLoop(bool keep) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
       own.push_back(tileCarrier(data[j]));
-    CtaScan scan = ctaScan(own, /*alone=*/true);
+    // Two slot sets, alternating: a warp writes set k % 2 only after the
+    // barrier of chunk k - 1, which every warp reaches after reading set
+    // k % 2 in chunk k - 2.
+    Value slots = mul(rem(k, idx(2)), 2 * c.warps() + 4);
+    CtaScan scan = ctaScan(own, slots);
     Value outer = compose(prefix, scan.exWarp).v;
     for (int64_t j = 0; j < tpl; ++j) {
       Value carry = axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v);
@@ -1339,10 +1332,10 @@ void KernelEmitter::body() {
        c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
-  // K = inf with enough rows: each warp walks its row (rowLoop); the code
-  // below is the other branch.
+  // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
+  // the CTA walks its row (rowLoop); the code below is the other branch.
   if (c.rowLoop()) {
-    auto split = scf::IfOp::create(b, TypeRange{}, warpRows,
+    auto split = scf::IfOp::create(b, TypeRange{}, single,
                                    /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -1453,7 +1446,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   int64_t floats = 0;
   if (c.infiniteHops())
-    floats = 2 * c.warps() + 4;
+    floats = (c.rowLoop() ? 2 : 1) * (2 * c.warps() + 4);
   else if (c.hops > 0 && c.warpSmem())
     floats = 2 * c.warps() * c.warpKeep();
   if (floats > 0)

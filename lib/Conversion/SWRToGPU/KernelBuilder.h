@@ -69,18 +69,16 @@ struct KernelConfig {
   /// with T <= (warps() / g) * warpSpan(); kernel and host compute it from L).
   bool packRows() const { return infiniteHops() && cluster() == 1; }
   /// K = inf, cluster 1, local = scan: when the rows alone fill the GPU
-  /// (rows >= kRowLoopRows; kernel and host decide it from the shape at run
-  /// time) each warp walks one row: warpSpan() tiles per chunk, in order,
-  /// carrying the running prefix (no ticket, flags, look-back, shared memory
-  /// or barrier; the next chunk's tiles are loaded before this chunk's
-  /// exchange). The CTA holds warps() consecutive rows (for D = 16 and up to
-  /// 16 warps, rows of one (b, h): the gate loads of its warps meet in L1);
-  /// the host launches ceil(rows / warps()) CTAs with nx = 1. Fewer rows:
-  /// the CTA-span units below with the decoupled look-back.
+  /// (row groups x warps >= kRowLoopWarps, decided by the host from the
+  /// shape) the host launches one CTA per row group (nx = 1) and the CTA
+  /// walks the row's CTA-span chunks in order, carrying the running prefix
+  /// (no ticket, no flags, no look-back; the next chunk's tiles are loaded
+  /// before this chunk's exchange). Fewer rows: one CTA per chunk and the
+  /// decoupled look-back.
   bool rowLoop() const {
     return packRows() && schedule.getLocal() == swr::LocalStrategy::scan;
   }
-  static constexpr int64_t kRowLoopRows = 1024;
+  static constexpr int64_t kRowLoopWarps = 1024;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {

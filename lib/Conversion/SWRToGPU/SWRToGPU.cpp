@@ -96,7 +96,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       int64_t perBatch = drive.getDimSize(1) * drive.getDimSize(2);
       bool loops = !ShapedType::isDynamic(drive.getDimSize(1)) &&
                    !ShapedType::isDynamic(drive.getDimSize(2)) &&
-                   perBatch >= KernelConfig::kRowLoopRows;
+                   perBatch >= KernelConfig::kRowLoopWarps;
       tpl = 2;
       w = loops ? 1 : 8;
     }
@@ -230,7 +230,6 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     // kernel's): g rows per CTA, the largest power of two dividing the warps
     // with T <= (warps / g) * warp span.
     Value rowGroups = rows;
-    Value warpRows;
     if (config.packRows()) {
       Value g = idx(1);
       for (int64_t k = 2; k <= config.warps() && config.warps() % k == 0;
@@ -240,19 +239,18 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
             arith::CmpIOp::create(b, arith::CmpIPredicate::sle, T,
                                   idx((config.warps() / k) * config.warpSpan())),
             idx(k), g);
-      // K = inf row loop (KernelConfig::rowLoop): enough rows to fill the
-      // GPU: one row per warp, each walking its whole row (nx = 1).
-      if (config.rowLoop()) {
-        warpRows = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, rows,
-                                         idx(KernelConfig::kRowLoopRows));
-        g = arith::SelectOp::create(b, warpRows, idx(config.warps()), g);
-      }
       rowGroups = arith::DivUIOp::create(
           b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, g, idx(1))),
           g);
     }
-    if (warpRows)
-      nx = arith::SelectOp::create(b, warpRows, idx(1), nx);
+    // K = inf row loop (KernelConfig::rowLoop): when the row groups alone
+    // fill the GPU, one CTA per row group walks the whole row (nx = 1).
+    if (config.rowLoop()) {
+      Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
+      Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
+                                         idx(KernelConfig::kRowLoopWarps));
+      nx = arith::SelectOp::create(b, loop, idx(1), nx);
+    }
     Value grid = arith::MulIOp::create(b, rowGroups, nx);
     Value nonEmpty = arith::AndIOp::create(
         b,
