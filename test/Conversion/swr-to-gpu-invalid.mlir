@@ -30,7 +30,7 @@ func.func private @private_scan(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>)
 // -----
 
 func.func @tiled(%a: tensor<?x4x?xf32>) -> tensor<?x4x?xf32> {
-  // expected-error @+1 {{swr.mask_gates is not supported on the GPU: convert-swr-to-gpu takes swr.scan before swr-tile}}
   %m = swr.mask_gates %a block = 16 segment = -1 : (tensor<?x4x?xf32>) -> tensor<?x4x?xf32>
+  // expected-error @+1 {{not in the GPU tiled form (swr-gpu-tile): the function must return the result of a swr.tile_apply}}
   return %m : tensor<?x4x?xf32>
 }
