@@ -80,11 +80,13 @@ def SWRGPUTile : Pass<"swr-gpu-tile", "::mlir::ModuleOp"> {
 }
 
 def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower entry functions made of one swr.scan to a CUDA kernel "
-                "and its host launch (gpu + nvvm dialects)";
+  let summary = "Lower entry functions in the GPU tiled form (or made of one "
+                "swr.scan) to a CUDA kernel and its host launch (gpu + nvvm)";
   let description = [{
-    Rewrites every public `func.func` whose body is one `swr.scan` on its
-    arguments into a function on identity-layout memrefs holding device
+    Takes every public `func.func` in the GPU tiled form of `swr-gpu-tile`
+    (the kernel's routes are the routes of its carrier_scan chain), or whose
+    body is one `swr.scan` on its arguments (tiled here first, with the knobs
+    below), and rewrites it into a function on identity-layout memrefs holding device
     pointers (the arguments, then one out-parameter per result) that computes
     the launch sizes and launches a kernel with `gpu.launch_func` (a cluster
     launch when `cluster > 1`), plus the kernel itself in the `gpu.module`
