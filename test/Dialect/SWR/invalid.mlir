@@ -87,7 +87,7 @@ func.func private @f() attributes {s = #swr.schedule<cta = dsmem>}
 
 // -----
 
-// expected-error @+1 {{cta route must be dsmem or halo when cluster = 2, got none}}
+// expected-error @+1 {{cta route must be dsmem, bulk or halo when cluster = 2, got none}}
 func.func private @f() attributes {s = #swr.schedule<cluster = 2, cta = none>}
 
 // -----
