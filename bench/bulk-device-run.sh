@@ -19,12 +19,13 @@ el() { echo $(( $(date +%s) - t0 )); }
   || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
 echo "runtime built at $(el) s"
 run=/tmp/rt/bin/phalanx-run
-PHALANX_RUN=$run SEEDS=${SEEDS:-"1 2"} timeout 60 scripts/gpu-run-cases.sh .devcarry/gpu-cl > "$O/cases.log" 2>&1
+PHALANX_RUN=$run SEEDS=${SEEDS:-"1 2"} timeout 50 scripts/gpu-run-cases.sh .devcarry/gpu-cl > "$O/cases.log" 2>&1
 echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
 grep -E " FAIL " "$O/cases.log" | head -20
 san() {  # case tool shapes...
   local n=$1 tool=$2; shift 2
-  timeout 25 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-cl/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
+  (( $(el) > LIMIT - 45 )) && { echo "san $tool $n: skipped (time)"; return; }
+  timeout 20 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-cl/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
   local rc=$?
   echo "san $tool $n: rc=$rc $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-$n.log" | tr '\n' ' ')"
 }
