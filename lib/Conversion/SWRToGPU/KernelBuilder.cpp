@@ -705,6 +705,13 @@ private:
     return c.infiniteHops() ? arith::ConstantIntOp::create(b, b.getI1Type(), 1)
                             : cmp(arith::CmpIPredicate::sgt, rank, idx(0));
   }
+  /// Orders this thread's generic-proxy shared stores before the copy
+  /// engine's reads (fence.proxy.async.shared::cta).
+  void asyncProxyFence() {
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+  }
   void bulkInit();
   void bulkStage(ArrayRef<Carrier> own);
   void bulkPush(Value src, Value dstRank, Value slot);
@@ -867,25 +874,20 @@ void KernelEmitter::bulkInit() {
 /// lists follows before thread 0 issues the copies).
 void KernelEmitter::bulkStage(ArrayRef<Carrier> own) {
   int64_t span = c.ctaSpan(), keep = c.ctaKeep(), tpl = c.tilesPerLane();
-  auto asyncFence = [&] {
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
-  };
   for (int64_t j = 0; j < tpl; ++j) {
     Value pc = add(add(mul(warp, c.warpSpan()), mul(lane, tpl)), j);
     emitIf(ge(pc, idx(span - keep)), [&] {
       Value i = mul(sub(pc, idx(span - keep)), 2);
       store(own[j].g, smemSend, {i});
       store(own[j].v, smemSend, {add(i, 1)});
-      asyncFence();
+      asyncProxyFence();
     });
   }
   if (c.bulkMsgFloats() > 2 * keep)
     emitIf(eq(tid, idx(0)), [&] {
       for (int64_t i = 2 * keep; i < c.bulkMsgFloats(); ++i)
         store(cf(0.0f), smemSend, {idx(i)});
-      asyncFence();
+      asyncProxyFence();
     });
 }
 
@@ -981,9 +983,7 @@ std::pair<Carrier, Carrier> KernelEmitter::bulkAggregates(Carrier ctaAgg) {
     store(ctaAgg.v, smemSend, {idx(1)});
     store(cf(0.0f), smemSend, {idx(2)});
     store(cf(0.0f), smemSend, {idx(3)});
-    NVVM::FenceProxyOp::create(
-        b, NVVM::ProxyKind::async_shared,
-        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+    asyncProxyFence();
   });
   bulkExchange();
   int64_t floats = c.bulkMsgFloats();
