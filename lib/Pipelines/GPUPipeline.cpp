@@ -18,7 +18,9 @@ using namespace mlir;
 
 void phalanx::buildGPUPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options) {
-  ConvertSWRToGPUOptions swr;
+  // swr.scan -> the tiled form with one carrier_scan per level (the
+  // schedule resolved here), then the kernel built from that form.
+  SWRGPUTileOptions swr;
   swr.local = options.local;
   swr.tilesPerLane = options.tilesPerLane;
   swr.warps = options.warps;
@@ -28,7 +30,8 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.cta = options.cta;
   swr.grid = options.grid;
   swr.overrideSchedule = options.overrideSchedule;
-  pm.addPass(createConvertSWRToGPU(swr));
+  pm.addPass(createSWRGPUTile(swr));
+  pm.addPass(createConvertSWRToGPU());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

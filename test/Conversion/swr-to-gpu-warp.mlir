@@ -6,7 +6,7 @@
 // it there.
 // K = 2, 4 warps: 4 * 2 * 2 = 16 floats.
 // CHECK-LABEL: gpu.func @smem_k2_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<16xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        scf.if
 // CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
 // CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
@@ -32,7 +32,7 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // the two sets by chunk parity (one barrier per chunk), the one-CTA-per-chunk
 // branch uses the first.
 // CHECK-LABEL: gpu.func @smem_inf_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<40xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        scf.for %[[CHUNK:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args
 // CHECK:          %[[PARITY:.*]] = arith.remsi %[[CHUNK]], %c2{{.*}} : index
 // CHECK:          %[[SLOTS:.*]] = arith.muli %[[PARITY]], %c20{{.*}} : index
