@@ -8,7 +8,7 @@
 // so the lane level already spans the whole window.
 // CHECK-LABEL: func.func @k1
 //       CHECK:   %[[M:.*]] = swr.mask_gates %arg0 block = 16 segment = -1
-//       CHECK:   %[[L:.*]], %[[P:.*]], %[[G:.*]], %[[V:.*]] = swr.tile_scan %[[M]], %arg1 block = 16 schedule <local = scan, tiles_per_lane = 1, warps = 4, cluster = 1, lane = halo, warp = smem, cta = none, grid = halo>
+//       CHECK:   %[[L:.*]], %[[P:.*]], %[[G:.*]], %[[V:.*]] = swr.tile_scan %[[M]], %arg1 block = 16 schedule <local = scan, tiles_per_lane = 1, warps = 2, cluster = 1, lane = halo, warp = smem, cta = none, grid = halo>
 //       CHECK:   %[[C:.*]] = swr.carrier_scan %[[G]], %[[V]] hops = 1 at lane by halo :
 //   CHECK-NOT:   swr.carrier_scan
 //       CHECK:   swr.tile_apply %[[L]], %[[P]] carry(%[[C]]) block = 16

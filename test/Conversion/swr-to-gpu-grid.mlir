@@ -118,3 +118,38 @@ func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor
       : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
   return %y : tensor<?x4x16x?xf32>
 }
+
+// -----
+
+// K = inf row loop (nx = 1: the host's choice when row groups x warps >=
+// 1024): the CTA walks its row's chunks, carrying the prefix (start: (0,
+// init)) and the loaded tiles of the next chunk (loop-carried vectors; the
+// loads of chunk k + 1 are issued at the top of iteration k, guarded by
+// k + 1 < chunks), then scans, applies and stores chunk k. One warp: no
+// workgroup memory and no barrier in the loop; no ticket, flag or look-back
+// in this branch.
+// CHECK-LABEL: gpu.func @row_loop_swr(
+// CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
+// CHECK:        scf.if %{{.*}} {
+// CHECK:          scf.for %[[K:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %[[INIT]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}#0
+// CHECK:            %[[NEXT:.*]] = arith.addi %[[K]], %c1{{.*}} : index
+// CHECK:            %[[MORE:.*]] = arith.cmpi slt, %[[NEXT]], %{{.*}} : index
+// CHECK:            scf.if %[[MORE]] -> (i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>)
+// CHECK:              llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-NOT:        gpu.barrier
+// CHECK-NOT:        memref.atomic_rmw
+// CHECK-NOT:        scf.while
+// CHECK:            gpu.shuffle  idx %{{.*}}, %c31_i32
+// CHECK-NOT:        gpu.barrier
+// CHECK:            llvm.store %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK:            scf.yield
+// CHECK:        } else {
+// CHECK:          memref.atomic_rmw addi
+// CHECK:          scf.while
+// CHECK:        gpu.return
+func.func @row_loop(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>, %s: tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>
+      schedule <tiles_per_lane = 2, warps = 1, grid = flags>
+      : (tensor<?x128x?xbf16>, tensor<?x128x16x?xbf16>, tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16>
+  return %y : tensor<?x128x16x?xbf16>
+}

@@ -5,11 +5,13 @@
 
 // Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
 // warps; K = 1: a recomputed halo per lane (no shuffle, no barrier, no
-// flags); other finite K: lane shuffle, warp smem and, with K * block <= 256,
-// a grid halo; K = inf: 2 tiles per lane, 8 warps, flags.
+// flags), 2 warps; other finite K: lane shuffle, warp smem and, with
+// K * block <= 256, a grid halo; K = inf: 2 tiles per lane, flags, 8 warps
+// (H x D = 64 rows per batch: the look-back may be needed), one warp when
+// H x D >= 1024 (the host always picks the row loop).
 // DEFAULT-LABEL: func.func @k1(
 // DEFAULT-NOT:     gpu.alloc
-// DEFAULT:         blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c128{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:         blocks in (%{{.*}}, %c1{{.*}}, %c1{{.*}}) threads in (%c64{{.*}}, %c1{{.*}}, %c1{{.*}})
 // K = inf packs short rows: g rows per CTA (g = 2, 4, 8 while the row's
 // T <= (8 / g) * 64 tiles), grid = ceil(rows / g) * nx.
 // DEFAULT-LABEL: func.func @kinf(
@@ -20,8 +22,18 @@
 // DEFAULT:         arith.cmpi sle, %{{.*}}, %c64
 // DEFAULT:         arith.select %{{.*}}, %c8
 // DEFAULT:         arith.divui
+// Row loop when row groups x warps >= 1024 (nx = 1), flags and scratch
+// empty when one unit covers the row.
+// DEFAULT:         %[[WARPS:.*]] = arith.muli %{{.*}}, %c8{{.*}} : index
+// DEFAULT:         %[[LOOP:.*]] = arith.cmpi uge, %[[WARPS]], %c1024{{.*}} : index
+// DEFAULT:         %[[NX:.*]] = arith.select %[[LOOP]], %c1{{.*}}, %{{.*}} : index
+// DEFAULT:         %[[SINGLE:.*]] = arith.cmpi eq, %[[NX]], %c1{{.*}} : index
+// DEFAULT:         arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
+// DEFAULT:         arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
 // DEFAULT:         gpu.alloc
 // DEFAULT:         threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT-LABEL: func.func @kinf_wide(
+// DEFAULT:         threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @given(
 // DEFAULT:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
 
@@ -42,6 +54,8 @@
 // DEFAULT:         gpu.return
 // DEFAULT-LABEL: gpu.func @kinf_swr(
 // DEFAULT-SAME:    known_block_size = array<i32: 256, 1, 1>
+// DEFAULT-LABEL: gpu.func @kinf_wide_swr(
+// DEFAULT-SAME:    known_block_size = array<i32: 32, 1, 1>
 
 // BAD: convert-swr-to-gpu: unknown lane route 'sideways'
 
@@ -54,6 +68,11 @@ func.func @kinf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
   return %y : tensor<?x4x16x?xbf16>
+}
+func.func @kinf_wide(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>) -> tensor<?x128x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
+      : (tensor<?x128x?xbf16>, tensor<?x128x16x?xbf16>) -> tensor<?x128x16x?xbf16>
+  return %y : tensor<?x128x16x?xbf16>
 }
 func.func @given(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>

@@ -28,9 +28,23 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // gpu.barrier, and each thread composes the aggregates of the warps before
 // its own (scf.for over the warps of its row: all 8, or 8 / g when g short
 // rows share the CTA, g chosen from L). 8 warps: 16 floats + the CTA
-// aggregate and the grid prefix (4).
+// aggregate and the grid prefix (4), twice: the row loop (nx = 1) alternates
+// the two sets by chunk parity (one barrier per chunk), the one-CTA-per-chunk
+// branch uses the first.
 // CHECK-LABEL: gpu.func @smem_inf_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<20xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK:        scf.for %[[CHUNK:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args
+// CHECK:          %[[PARITY:.*]] = arith.remsi %[[CHUNK]], %c2{{.*}} : index
+// CHECK:          %[[SLOTS:.*]] = arith.muli %[[PARITY]], %c20{{.*}} : index
+// CHECK:          %[[LAST0:.*]] = arith.cmpi eq, %{{.*}}, %c31
+// CHECK:          scf.if %[[LAST0]] {
+// CHECK:            arith.addi %[[SLOTS]]
+// CHECK:            memref.store %{{.*}}, %[[SMEM]]
+// CHECK:          gpu.barrier
+// CHECK-NOT:      gpu.barrier
+// CHECK:          scf.for
+// CHECK:            memref.load %[[SMEM]]
+// CHECK:        } else {
 // CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
 // CHECK:        scf.if %[[LAST]] {
 // CHECK:          memref.store %{{.*}}, %[[SMEM]]

@@ -258,6 +258,29 @@ func.func @mma_kinf(%a: tensor<?x4x?xf16>, %x: tensor<?x4x16x?xf16>) -> tensor<?
 
 // -----
 
+// The K = inf default for H x D >= 1024 rows per batch (one warp per CTA, 2
+// tiles per lane, the row loop with the next chunk's tiles loop-carried) and
+// the K = 1 default (2 warps, lane halo).
+// CHECK-LABEL: llvm.func @phx_entry_kinf_row_loop(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @kinf_row_loop(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>, %s: tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>
+      : (tensor<?x128x?xbf16>, tensor<?x128x16x?xbf16>, tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16>
+  return %y : tensor<?x128x16x?xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_k1_default(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @k1_default(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>) -> tensor<?x128x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      : (tensor<?x128x?xbf16>, tensor<?x128x16x?xbf16>) -> tensor<?x128x16x?xbf16>
+  return %y : tensor<?x128x16x?xbf16>
+}
+
+// -----
+
 // cta = bulk (cp.async.bulk shared::cluster pushes + mbarrier) under
 // clusters 2 / 4 / 8, K = 1, 2, 3, 40 (two receive slots), inf; segments,
 // resets, init, transpose, local = mma.

@@ -691,6 +691,17 @@ private:
   }
   SmallVector<Value> finiteCarries(ArrayRef<Carrier> own);
   SmallVector<Value> infiniteCarries(ArrayRef<Carrier> own);
+  /// K = inf inside the CTA: the prefix of the warp's tiles before each of
+  /// the thread's tiles, of the row's warps before this warp, and the row's
+  /// aggregate over the CTA. `slots`: the first float of the warp
+  /// aggregates' shared-memory slots (the row loop alternates two sets, so
+  /// one barrier per chunk suffices).
+  struct CtaScan {
+    SmallVector<Carrier> inWarp;
+    Carrier exWarp, ctaAgg;
+  };
+  CtaScan ctaScan(ArrayRef<Carrier> own, Value slots);
+  void rowLoop(bool keep);
   Carrier haloCarrier(int64_t m, Value q, std::optional<Carrier> shuffled,
                       Value shuffleValid);
   Carrier smemCarrier(Value q);
@@ -1132,12 +1143,14 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
 
   // carry(j) = fold of tiles base + j - K .. base + j - 1.
   SmallVector<Value> carries;
+  // The oldest tile's gate product is never needed (it would multiply the
+  // zero state before the window): K = 1 computes no product for its halo.
   for (int64_t j = 0; j < tpl; ++j) {
-    Value carry = cf(0.0f);
+    Value carry;
     for (int64_t mm = K; mm >= 1; --mm) {
       int64_t e = j - mm;
       const Carrier &x = e >= 0 ? own[e] : halo[-e];
-      carry = axpy(x.g, carry, x.v);
+      carry = mm == K ? x.v : axpy(x.g, carry, x.v);
     }
     carries.push_back(carry);
   }
@@ -1148,7 +1161,8 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
 // Infinite hops: exclusive prefix of all carriers
 //===----------------------------------------------------------------------===//
 
-SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
+KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
+                                              Value slots) {
   int64_t tpl = c.tilesPerLane();
   // Lane: tile j of lane l is warpBase + 32 j + l (tileOf), so round j is a
   // Kogge-Stone scan of own[j] over the warp; inWarp[j] is the prefix of the
@@ -1171,9 +1185,12 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
 
   // Warp: the warp aggregates in shared memory; each row's warps are
   // rowSub * wpr .. rowSub * wpr + wpr - 1 (all W warps without packing).
+  // One warp: its aggregate is the CTA's (no shared memory, no barrier).
+  if (c.warps() == 1)
+    return {inWarp, identity(), rounds};
   emitIf(eq(lane, idx(kWarpSize - 1)), [&] {
-    store(rounds.g, smemF, {mul(warp, 2)});
-    store(rounds.v, smemF, {add(mul(warp, 2), 1)});
+    store(rounds.g, smemF, {add(slots, mul(warp, 2))});
+    store(rounds.v, smemF, {add(add(slots, mul(warp, 2)), 1)});
   });
   gpu::BarrierOp::create(b);
   Value firstWarp = idx(0), endWarp = idx(c.warps());
@@ -1185,13 +1202,21 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
       firstWarp, endWarp, idx(1),
       {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
       [&](Value w, ValueRange s) -> ValueVector {
-        Carrier x{load(smemF, {mul(w, 2)}), load(smemF, {add(mul(w, 2), 1)})};
+        Value at = add(slots, mul(w, 2));
+        Carrier x{load(smemF, {at}), load(smemF, {add(at, 1)})};
         Carrier all = compose({s[0], s[1]}, x);
         Carrier ex = sel(lt(w, warp), compose({s[2], s[3]}, x),
                          Carrier{s[2], s[3]});
         return {all.g, all.v, ex.g, ex.v};
       });
-  Carrier ctaAgg{wf[0], wf[1]}, exWarp{wf[2], wf[3]};
+  return {inWarp, {wf[2], wf[3]}, {wf[0], wf[1]}};
+}
+
+SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
+  int64_t tpl = c.tilesPerLane();
+  CtaScan scan = ctaScan(own, idx(0));
+  ArrayRef<Carrier> inWarp = scan.inWarp;
+  Carrier ctaAgg = scan.ctaAgg, exWarp = scan.exWarp;
 
   // Slots after the warp aggregates: the CTA aggregate (read by the cluster)
   // and the grid prefix broadcast.
@@ -1359,6 +1384,118 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
   return carries;
 }
 
+/// K = inf, one CTA per row group (nx = 1): chunk k of the row is the CTA
+/// span at position k; the CTA scans the chunks in order, carrying the
+/// prefix of the chunks before (the state before the row: (0, init)). The
+/// next chunk's tiles are loaded at the top of the iteration, so they are in
+/// flight during this chunk's scans, exchange and stores (`keep`: the tokens
+/// fit in registers; else every chunk loads at its start and the apply
+/// reloads). No ticket, flags or look-back.
+void KernelEmitter::rowLoop(bool keep) {
+  int64_t tpl = c.tilesPerLane();
+  Value savedPos = pos;
+  Value chunks = div(add(T, idx(c.ctaSpan() - 1)), idx(c.ctaSpan()));
+  auto atChunk = [&](Value k) {
+    pos = k;
+    setBases();
+  };
+  // A chunk's loaded tiles as loop-carried values: (fast, gates.., drive..)
+  // per tile.
+  auto pack = [&](ArrayRef<TileData> data) {
+    ValueVector out;
+    for (const TileData &d : data) {
+      out.push_back(d.fast);
+      out.append(d.gv.begin(), d.gv.end());
+      out.append(d.xv.begin(), d.xv.end());
+    }
+    return out;
+  };
+  auto loadChunk = [&](Value k) {
+    atChunk(k);
+    SmallVector<TileData> data;
+    for (int64_t j = 0; j < tpl; ++j)
+      data.push_back(loadTile(tileOf(j)));
+    return data;
+  };
+  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
+  SmallVector<Type> dataTypes;
+  // Chunks k + 1 .. k + depth are in flight while chunk k is processed
+  // (H200, one-warp CTAs: depth 2 measured no faster, depth 3 slower: the
+  // registers; docs/benchmarks.md run 5).
+  constexpr int64_t depth = 1;
+  auto loadOrNone = [&](Value k1) {
+    return emitIf(
+        lt(k1, chunks), dataTypes, [&] { return pack(loadChunk(k1)); },
+        [&] {
+          ValueVector none;
+          for (Type t : dataTypes)
+            none.push_back(LLVM::UndefOp::create(b, t));
+          return none;
+        });
+  };
+  if (keep) {
+    ValueVector first = pack(loadChunk(idx(0)));
+    for (Value v : first)
+      dataTypes.push_back(v.getType());
+    inits.append(first.begin(), first.end());
+    for (int64_t e = 1; e < depth; ++e) {
+      ValueVector more = loadOrNone(idx(e));
+      inits.append(more.begin(), more.end());
+    }
+  }
+  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
+    Carrier prefix{args[0], args[1]};
+    atChunk(k);
+    SmallVector<TileData> data;
+    ValueVector next;
+    if (keep) {
+      // This chunk's tiles from the loop, then the next chunk's loads.
+      size_t at = 2;
+      for (int64_t j = 0; j < tpl; ++j) {
+        TileData d;
+        Value q = tileOf(j);
+        d.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+        d.first = mul(d.phys, c.block);
+        d.fast = args[at++];
+        for (int64_t e = 0; e < c.block / vwA(); ++e)
+          d.gv.push_back(args[at++]);
+        for (int64_t e = 0; e < c.block / vwX(); ++e)
+          d.xv.push_back(args[at++]);
+        data.push_back(d);
+      }
+      next.assign(args.begin() + at, args.end());
+      ValueVector last = loadOrNone(add(k, idx(depth)));
+      next.append(last.begin(), last.end());
+      atChunk(k);
+    } else {
+      for (int64_t j = 0; j < tpl; ++j)
+        data.push_back(loadTile(tileOf(j)));
+    }
+    SmallVector<Carrier> own;
+    for (int64_t j = 0; j < tpl; ++j)
+      own.push_back(tileCarrier(data[j]));
+    // Two slot sets, alternating: a warp writes set k % 2 only after the
+    // barrier of chunk k - 1, which every warp reaches after reading set
+    // k % 2 in chunk k - 2.
+    Value slots = mul(rem(k, idx(2)), 2 * c.warps() + 4);
+    CtaScan scan = ctaScan(own, slots);
+    Value outer = compose(prefix, scan.exWarp).v;
+    for (int64_t j = 0; j < tpl; ++j) {
+      Value carry = axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v);
+      Value q = tileOf(j);
+      Value live = andI(lt(q, T), rowValid);
+      emitIf(live, [&] {
+        applyTile(keep ? data[j] : loadTile(q), carry);
+      });
+    }
+    Carrier after = compose(prefix, scan.ctaAgg);
+    ValueVector yield{after.g, after.v};
+    yield.append(next.begin(), next.end());
+    return yield;
+  });
+  pos = savedPos;
+}
+
 //===----------------------------------------------------------------------===//
 // Body
 //===----------------------------------------------------------------------===//
@@ -1401,6 +1538,19 @@ void KernelEmitter::body() {
        c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
+  // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
+  // the CTA walks its row (rowLoop); the code below is the other branch.
+  if (c.rowLoop()) {
+    auto split = scf::IfOp::create(b, TypeRange{}, single,
+                                   /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(split.thenBlock()->getTerminator());
+      rowLoop(keep);
+    }
+    b.setInsertionPoint(split.elseBlock()->getTerminator());
+    setBases(); // the loop's bases live in its region
+  }
   SmallVector<TileData> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
@@ -1502,7 +1652,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   int64_t floats = 0;
   if (c.infiniteHops())
-    floats = 2 * c.warps() + 4;
+    floats = (c.rowLoop() ? 2 : 1) * (2 * c.warps() + 4);
   else if (c.hops > 0 && c.warpSmem())
     floats = 2 * c.warps() * c.warpKeep();
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
@@ -1564,9 +1714,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   position();
   // Packed rows: every warp runs the body (barriers stay uniform); the
   // rows past the end read the last row and store nothing.
-  if (c.packRows())
+  if (c.packRows()) {
+    OpBuilder::InsertionGuard guard(b); // body() may end inside an scf.if
     body();
-  else
+  } else
     emitIf(lt(r, rows), [&] { body(); });
   // Keep this CTA's shared memory alive until the cluster has read it.
   if (c.usesCluster())

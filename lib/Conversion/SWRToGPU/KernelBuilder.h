@@ -96,6 +96,17 @@ struct KernelConfig {
   /// on warps() / g warps; g is the largest power of two dividing warps()
   /// with T <= (warps() / g) * warpSpan(); kernel and host compute it from L).
   bool packRows() const { return infiniteHops() && cluster() == 1; }
+  /// K = inf, cluster 1, local = scan: when the rows alone fill the GPU
+  /// (row groups x warps >= kRowLoopWarps, decided by the host from the
+  /// shape) the host launches one CTA per row group (nx = 1) and the CTA
+  /// walks the row's CTA-span chunks in order, carrying the running prefix
+  /// (no ticket, no flags, no look-back; the next chunk's tiles are loaded
+  /// before this chunk's exchange). Fewer rows: one CTA per chunk and the
+  /// decoupled look-back.
+  bool rowLoop() const {
+    return packRows() && schedule.getLocal() == swr::LocalStrategy::scan;
+  }
+  static constexpr int64_t kRowLoopWarps = 1024;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {

@@ -121,6 +121,14 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
           b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, g, idx(1))),
           g);
     }
+    // K = inf row loop (KernelConfig::rowLoop): when the row groups alone
+    // fill the GPU, one CTA per row group walks the whole row (nx = 1).
+    if (config.rowLoop()) {
+      Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
+      Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
+                                         idx(KernelConfig::kRowLoopWarps));
+      nx = arith::SelectOp::create(b, loop, idx(1), nx);
+    }
     Value grid = arith::MulIOp::create(b, rowGroups, nx);
     Value nonEmpty = arith::AndIOp::create(
         b,
@@ -142,11 +150,19 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (config.gridFlags()) {
       // One flag per CTA after an unused word, then one ticket counter per
       // row.
+      // One unit (cluster) per row: the kernel touches neither buffer, so
+      // both are empty (no allocation: mgpuMemAlloc(0) is null, and the
+      // memset and frees do nothing).
       Value units = arith::MulIOp::create(b, rows, nx);
-      Value flagCount = arith::AddIOp::create(
-          b, arith::AddIOp::create(b, units, idx(1)), rows);
+      Value single = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, nx,
+                                           idx(config.cluster()));
+      Value flagCount = arith::SelectOp::create(
+          b, single, idx(0),
+          arith::AddIOp::create(b, arith::AddIOp::create(b, units, idx(1)),
+                                rows));
       int64_t perUnit = config.infiniteHops() ? 4 : 2 * config.ctaKeep();
-      Value scratchCount = arith::MulIOp::create(b, units, idx(perUnit));
+      Value scratchCount = arith::SelectOp::create(
+          b, single, idx(0), arith::MulIOp::create(b, units, idx(perUnit)));
       auto flagAlloc = gpu::AllocOp::create(
           b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
           tokenType, ValueRange{token}, ValueRange{flagCount}, ValueRange{});

@@ -30,21 +30,31 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
   // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
   // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
   // tile per thread (lane = halo: the neighbour's tokens come from L1,
-  // and no shuffle or barrier is needed); other finite K use shuffles and
-  // workgroup memory with a grid halo when the halo is short (a route or
-  // cluster knob turns the K = 1 rule off); K = inf
-  // takes 2 tiles per lane and 8 warps (fewer look-back units).
+  // and no shuffle or barrier is needed) in 2-warp CTAs; other finite K
+  // use shuffles and workgroup memory with a grid halo when the halo is
+  // short (a route or cluster knob turns the K = 1 rule off); K = inf
+  // takes 2 tiles per lane, and one warp per CTA when the static rows of
+  // one batch (H x D) already make the host pick the row loop
+  // (KernelConfig::rowLoop), else 8 warps (fewer look-back units when the
+  // rows are few).
   if (!given && !window.isInfiniteHops() &&
       window.getHops() * window.getBlock() <= 256)
     rGrid = CarrierRoute::halo;
   auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
   bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                     isAuto(grid) && cluster <= 0;
-  if (!given && routesAuto && window.getHops() == 1)
+  if (!given && routesAuto && window.getHops() == 1) {
     rLane = CarrierRoute::halo;
+    w = 2;
+  }
   if (!given && window.isInfiniteHops()) {
+    auto drive = cast<RankedTensorType>(op.getDrive().getType());
+    int64_t perBatch = drive.getDimSize(1) * drive.getDimSize(2);
+    bool loops = !ShapedType::isDynamic(drive.getDimSize(1)) &&
+                 !ShapedType::isDynamic(drive.getDimSize(2)) &&
+                 perBatch >= KernelConfig::kRowLoopWarps;
     tpl = 2;
-    w = 8;
+    w = loops ? 1 : 8;
   }
   if (useKnobs) {
     auto route = [&](StringRef knob, StringRef text,
