@@ -84,7 +84,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
     bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                       isAuto(grid) && cluster <= 0;
-    if (!given && routesAuto && window.getHops() == 1)
+    // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
+    if (!given && routesAuto && window.getHops() == 1 && local != "mma")
       rLane = CarrierRoute::halo;
     if (!given && window.isInfiniteHops()) {
       tpl = 2;
@@ -143,17 +144,6 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     FailureOr<ScheduleAttr> schedule = resolveSchedule(scan);
     if (failed(schedule))
       return failure();
-    // local = mma stages 32 tiles of gates and drive (f32) per warp in
-    // workgroup memory: 256 * block bytes per warp.
-    if (schedule->getLocal() == LocalStrategy::mma &&
-        schedule->getWarps() * scan.getWindow().getBlock() * 256 > 32768)
-      return scan.emitError()
-             << "local = mma stages 256 * block bytes of workgroup memory per "
-                "warp, at most 32 KiB in all: warps * block must be <= 128, "
-                "got warps = "
-             << schedule->getWarps() << ", block = "
-             << scan.getWindow().getBlock();
-
     WindowAttr window = scan.getWindow();
     KernelConfig config;
     config.block = window.getBlock();
@@ -172,6 +162,12 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     config.outType = memrefFor(scan.getY().getType());
     if (ShapedType::isDynamic(config.channels))
       return scan.emitError() << "swr.scan on the GPU needs a static D";
+    // local = mma: channels per CTA and the staging round (KernelBuilder.h).
+    if (schedule->getLocal() == LocalStrategy::mma && !mmaPlan(config))
+      return scan.emitError()
+             << "local = mma stages at least 4 * (6 * block) bytes of "
+                "workgroup memory per tile, at most 44 KiB: block "
+             << config.block << " is too large";
 
     // The kernel.
     OpBuilder builder(&getContext());
@@ -220,6 +216,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     // kernel's): g rows per CTA, the largest power of two dividing the warps
     // with T <= (warps / g) * warp span.
     Value rowGroups = rows;
+    if (config.slots > 1)
+      rowGroups = arith::DivUIOp::create(b, rows, idx(config.slots));
     if (config.packRows()) {
       Value g = idx(1);
       for (int64_t k = 2; k <= config.warps() && config.warps() % k == 0;
@@ -283,7 +281,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       clusterSize = gpu::KernelDim3{idx(config.cluster()), idx(1), idx(1)};
     auto launch = gpu::LaunchFuncOp::create(
         b, kernel, gpu::KernelDim3{grid, idx(1), idx(1)},
-        gpu::KernelDim3{idx(config.threads()), idx(1), idx(1)},
+        gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
         /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
         ValueRange{token}, clusterSize);
     token = launch.getAsyncToken();
