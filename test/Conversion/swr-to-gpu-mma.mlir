@@ -10,7 +10,7 @@
 // local states over the drive, barrier, each thread reads its local states.
 
 // Warps 4: 4 channels per CTA (512 threads; the host launches rows / 4 row
-// groups), 4 rounds of 32 tiles. bf16 drive (exact in one bf16 part), f32
+// groups), 4 rounds of 32 tiles (unrolled; more rounds are an scf.for). bf16 drive (exact in one bf16 part), f32
 // output (three parts of M): 3 mma per tile.
 // CHECK-LABEL: func.func @k1(
 // CHECK: %[[G:.*]] = arith.divui %{{.*}}, %c4 : index
@@ -21,18 +21,19 @@
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 // Each slot's carrier lists: a view of its part of the carrier buffer.
 // CHECK: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [8], strides: [1]
-// CHECK: scf.for {{.*}} to %c4{{.*}} iter_args(
 // CHECK-COUNT-4: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: scf.for
 // CHECK: nvvm.bar.warp.sync
 // CHECK: llvm.load {{.*}} -> vector<2xf32>
 // CHECK-COUNT-3: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
-// CHECK-NOT: nvvm.mma.sync
 // CHECK: nvvm.bar.warp.sync
 // CHECK: gpu.barrier
 // CHECK-COUNT-4: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK: gpu.barrier
+// Three more (unrolled) rounds.
+// CHECK-COUNT-9: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.shuffle up
 func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
@@ -62,12 +63,12 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 
 // -----
 
-// Block 32, f32 in and out: 8 channels per CTA, rounds of 16 tiles; lower
+// Block 32, f32 in and out: 8 channels per CTA, 4 rounds of 16 tiles; lower
 // block triangle (3 block pairs) x 6 part products (the parts of M and x
-// whose index sum is <= 2) = 18 mma per tile.
+// whose index sum is <= 2) = 18 mma per tile and round.
 // CHECK-LABEL: gpu.func @b32_swr(
 // CHECK-SAME: memref<6656xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK-COUNT-18: nvvm.mma.sync
+// CHECK-COUNT-72: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
@@ -82,7 +83,7 @@ func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16
 // ticket (grid = flags).
 // CHECK-LABEL: gpu.func @t_swr(
 // CHECK: memref.atomic_rmw addi
-// CHECK-COUNT-18: nvvm.mma.sync
+// CHECK-COUNT-72: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 func.func @t(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = 1, segment = inf>

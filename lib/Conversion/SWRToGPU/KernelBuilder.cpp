@@ -703,10 +703,17 @@ private:
         gpu::BarrierOp::create(b);
         return got;
       };
+      // Up to 4 rounds are unrolled: in an scf.for, LLVM hoists the
+      // (loop-invariant) staging and table values of the thread's tile out
+      // of the loop and keeps them all live (hundreds of bytes of spills).
       ValueVector local;
       if (chunks == 1)
         local = round(idx(0), {});
-      else
+      else if (chunks <= 4) {
+        local = ValueVector(BL, cf(0.0f));
+        for (int64_t ch = 0; ch < chunks; ++ch)
+          local = round(idx(ch), local);
+      } else
         local = emitFor(idx(0), idx(chunks), idx(1),
                         ValueVector(BL, cf(0.0f)), round);
       result.push_back(SmallVector<Value>(local.begin(), local.end()));
@@ -1426,6 +1433,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 128))));
+  // local = mma, finite K: at most 64 registers per thread, so two
+  // 512-thread CTAs share an SM (one stages and computes while the other
+  // loads; ~83-93 registers otherwise, one CTA per SM).
+  else if (c.schedule.getLocal() == LocalStrategy::mma)
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.ctaThreads() * 64))));
   if (c.cluster() > 1)
     fn.setKnownClusterSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
