@@ -27,6 +27,7 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.warp = options.warp;
   swr.cta = options.cta;
   swr.grid = options.grid;
+  swr.mmaChannels = options.mmaChannels;
   swr.overrideSchedule = options.overrideSchedule;
   pm.addPass(createConvertSWRToGPU(swr));
   pm.addPass(createCanonicalizerPass());

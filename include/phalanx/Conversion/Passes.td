@@ -68,6 +68,10 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "#swr.schedule field `cta`: none | dsmem | halo | auto">,
     Option<"grid", "grid", "std::string", "\"auto\"",
            "#swr.schedule field `grid`: flags | halo | auto">,
+    Option<"mmaChannels", "mma-channels", "int64_t", "0",
+           "local = mma: at most this many channels of one (b, h) per CTA "
+           "(1, 2, 4, 8, 16; 0 = auto: 16 / warps, as many as divide D, at "
+           "most 16). A lowering choice, not a #swr.schedule field">,
     Option<"overrideSchedule", "override-schedule", "bool", "false",
            "Apply the knobs given above even to ops that carry a schedule "
            "(for schedule exploration)">

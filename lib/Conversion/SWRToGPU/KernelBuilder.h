@@ -96,11 +96,13 @@ inline int64_t mmaStageFloats(int64_t slots, int64_t chunk, int64_t block16) {
 /// channels per CTA as divide D (a power of two, at most 16 and 16 / warps,
 /// so a CTA has at most 512 threads), then the largest chunk (a power of two
 /// <= 32 tiles) whose staging fits 44 KiB; fewer channels when even one tile
-/// does not fit. Returns false when nothing fits.
-inline bool mmaPlan(KernelConfig &config) {
+/// does not fit. `maxSlots` > 0 caps the channels per CTA (pass option
+/// mma-channels). Returns false when nothing fits.
+inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   int64_t block16 = (config.block + 15) / 16 * 16;
+  int64_t cap = maxSlots > 0 ? std::min<int64_t>(maxSlots, 16) : 16;
   int64_t s = 1;
-  while (s < 16 && config.channels % (2 * s) == 0 &&
+  while (2 * s <= cap && config.channels % (2 * s) == 0 &&
          2 * s * config.warps() <= 16)
     s *= 2;
   for (; s >= 1; s /= 2)

@@ -163,7 +163,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (ShapedType::isDynamic(config.channels))
       return scan.emitError() << "swr.scan on the GPU needs a static D";
     // local = mma: channels per CTA and the staging round (KernelBuilder.h).
-    if (schedule->getLocal() == LocalStrategy::mma && !mmaPlan(config))
+    if (schedule->getLocal() == LocalStrategy::mma &&
+        !mmaPlan(config, mmaChannels))
       return scan.emitError()
              << "local = mma stages at least 4 * (6 * block) bytes of "
                 "workgroup memory per tile, at most 44 KiB: block "
