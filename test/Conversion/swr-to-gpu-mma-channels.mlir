@@ -9,7 +9,7 @@
 // CHECK: arith.divui %{{.*}}, %c8 : index
 // CHECK: gpu.launch_func {{.*}} threads in (%c256,
 // CHECK: gpu.func @w1_swr(
-// CHECK-SAME: memref<6656xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: memref<6720xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 4 : i32
 // CHECK-COUNT-2: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync

@@ -17,7 +17,7 @@
 // CHECK: arith.muli %[[G]], %{{.*}} : index
 // CHECK: gpu.launch_func {{.*}}@k1_swr {{.*}} threads in (%c512,
 // CHECK-LABEL: gpu.func @k1_swr(
-// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4608xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4640xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 // Each slot's carrier lists: a view of its part of the carrier buffer.
 // CHECK: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [8], strides: [1]
@@ -47,7 +47,7 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // Warps 1, bf16 in and out: 16 channels per CTA (two 8-column blocks), one
 // round of 32 tiles; two parts of M: 2 x 2 mma per tile.
 // CHECK-LABEL: gpu.func @w1_swr(
-// CHECK-SAME: memref<10752xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: memref<10880xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 // CHECK-NOT: scf.for {{.*}} iter_args(
 // CHECK: gpu.barrier
@@ -67,7 +67,7 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // block triangle (3 block pairs) x 6 part products (the parts of M and x
 // whose index sum is <= 2) = 18 mma per tile and round.
 // CHECK-LABEL: gpu.func @b32_swr(
-// CHECK-SAME: memref<6656xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: memref<6720xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK-COUNT-72: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {

@@ -448,7 +448,6 @@ private:
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
   Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  Value xorI(Value x, Value y) { return arith::XOrIOp::create(b, x, y); }
   /// The first n bf16 parts of an f32: part i is the bf16 rounding of what
   /// parts 0..i-1 leave (the subtractions are exact in f32), so n parts
   /// carry v up to 2^(-9n) |v|.
@@ -480,16 +479,14 @@ private:
   /// bf16 / f16 outputs (2^-18, far below their rounding, 2^-9 / 2^-11).
   int64_t matrixParts() { return c.outType.getElementType().isF32() ? 3 : 2; }
 
-  /// Staging row (slot s, tile u) holds mmaBlock f32 in 16-byte chunks;
-  /// chunk k is stored at k ^ swizzle so that the 8 threads of a 16-byte
-  /// access phase (consecutive tiles) hit 8 different bank quads.
+  /// Element of token t of staging row (slot s, tile u): rows of mmaBlock
+  /// f32, slots mmaSlotStride apart (the 8 channels of a B fragment load hit
+  /// different banks). Linear in s, u and t, so that the mma warp's many
+  /// accesses are one base register plus constant offsets.
   Value stageIndex(Value s, Value u, Value t) {
-    int64_t chunks = c.mmaBlock / 4;
-    Value sw = chunks % 8 == 0 ? andI(xorI(u, s), idx(7))
-                               : andI(xorI(divU(u, 2), s), idx(3));
-    Value row = add(mul(s, c.mmaChunk), u);
-    Value chunk = xorI(divU(t, 4), sw);
-    return add(add(mul(row, c.mmaBlock), mul(chunk, 4)), remU(t, 4));
+    return add(add(mul(s, mmaSlotStride(c.mmaChunk, c.mmaBlock)),
+                   mul(u, c.mmaBlock)),
+               t);
   }
   Value sharedPtr(Value index) { return elementPtr(smemM, index, f32(), 3); }
 
@@ -651,11 +648,14 @@ private:
     int64_t chunks = c.threads() / nc;
     Value s = slot ? slot : idx(0);
     Value u = remU(tid, nc), mine = divU(tid, nc);
-    Value tableBase = idx(S * nc * c.mmaBlock);
+    Value tableBase = idx(S * mmaSlotStride(nc, c.mmaBlock));
     Value ctaWarp = divU(ctaTid, kWarpSize);
     auto vec4 = VectorType::get({4}, f32());
     SmallVector<SmallVector<Value>> result;
     for (const TileData &d : data) {
+      // The last round (of the last tile slot) needs no closing barrier.
+      bool lastSlot = &d == &data.back();
+      bool closing = true;
       auto round = [&](Value ch, ValueRange cur) -> ValueVector {
         auto inChunk = [&](const std::function<void()> &fn) {
           if (chunks == 1)
@@ -700,19 +700,23 @@ private:
           got = emitIf(eq(mine, ch), SmallVector<Type>(BL, f32()), read,
                        [&] { return ValueVector(cur.begin(), cur.end()); });
         // The next round overwrites the staging.
-        gpu::BarrierOp::create(b);
+        if (closing)
+          gpu::BarrierOp::create(b);
         return got;
       };
       // Up to 4 rounds are unrolled: in an scf.for, LLVM hoists the
       // (loop-invariant) staging and table values of the thread's tile out
       // of the loop and keeps them all live (hundreds of bytes of spills).
       ValueVector local;
-      if (chunks == 1)
+      if (chunks == 1) {
+        closing = !lastSlot;
         local = round(idx(0), {});
-      else if (chunks <= 4) {
+      } else if (chunks <= 4) {
         local = ValueVector(BL, cf(0.0f));
-        for (int64_t ch = 0; ch < chunks; ++ch)
+        for (int64_t ch = 0; ch < chunks; ++ch) {
+          closing = !(lastSlot && ch == chunks - 1);
           local = round(idx(ch), local);
+        }
       } else
         local = emitFor(idx(0), idx(chunks), idx(1),
                         ValueVector(BL, cf(0.0f)), round);

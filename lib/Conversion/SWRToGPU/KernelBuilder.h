@@ -84,12 +84,19 @@ struct KernelConfig {
   }
 };
 
+/// local = mma: floats between the staging rows of consecutive slots
+/// (channels): `chunk` tiles of block16 f32, padded to 8 (mod 32) words so
+/// that the 8 channels of an mma B fragment load fall in different banks.
+inline int64_t mmaSlotStride(int64_t chunk, int64_t block16) {
+  int64_t n = chunk * block16;
+  return n + ((8 - n % 32) + 32) % 32;
+}
 /// local = mma: workgroup floats of one staging round (slots rows of
 /// `chunk` tiles of f32 drive / local states, then the gate tables of the
 /// chunk's tiles: per 16-token block an 8 x 8 pair of half-block products
 /// and 16 half-prefix products).
 inline int64_t mmaStageFloats(int64_t slots, int64_t chunk, int64_t block16) {
-  return chunk * block16 * slots + chunk * (block16 / 16) * 80;
+  return slots * mmaSlotStride(chunk, block16) + chunk * (block16 / 16) * 80;
 }
 
 /// Chooses config.slots / mmaChunk / mmaBlock for local = mma: as many
