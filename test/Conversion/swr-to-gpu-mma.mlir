@@ -49,6 +49,10 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK-LABEL: gpu.func @w1_swr(
 // CHECK-SAME: memref<10880xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
+// The gate table: row k of each tile by slot k (one switch on the slot).
+// CHECK: scf.index_switch
+// CHECK: case 15 {
+// CHECK: default {
 // CHECK-NOT: scf.for {{.*}} iter_args(
 // CHECK: gpu.barrier
 // CHECK-COUNT-4: nvvm.mma.sync

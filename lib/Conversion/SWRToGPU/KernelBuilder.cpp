@@ -131,6 +131,17 @@ private:
     return arith::IndexCastOp::create(b, b.getIndexType(), v);
   }
   Value toI32(Value v) { return arith::IndexCastOp::create(b, i32(), v); }
+  /// x / y and x % y in 32-bit unsigned arithmetic (exact for block ids,
+  /// grid sizes and rows, all below 2^31; a 64-bit division is a long
+  /// instruction sequence). Used by the several-rows-per-CTA kernels.
+  std::pair<Value, Value> divRem32(Value x, Value y) {
+    Value x32 = arith::IndexCastUIOp::create(b, i32(), x);
+    Value y32 = arith::IndexCastUIOp::create(b, i32(), y);
+    Value q = arith::DivUIOp::create(b, x32, y32);
+    Value r = arith::SubIOp::create(b, x32, arith::MulIOp::create(b, q, y32));
+    return {arith::IndexCastUIOp::create(b, b.getIndexType(), q),
+            arith::IndexCastUIOp::create(b, b.getIndexType(), r)};
+  }
 
   /// Both halves of a carrier shuffled the same way (g first, then v);
   /// `valid` says whether the source lane exists (UP / DOWN).
@@ -495,13 +506,14 @@ private:
   /// U_q[r] = a[8q] ... a[8q+r]. Block I keeps L_{2I} in the lower and
   /// L_{2I+1} transposed in the upper triangle of one 8 x 8 array (64
   /// floats), then the U_q (8 each). Row k = 8q + r is computed by slot
-  /// k % slots (warp-uniform branches) from the thread's own gates.
+  /// k % slots (one warp-uniform switch on the slot) from the thread's own
+  /// gates.
   void mmaTable(const TileData &d, Value tb) {
     int64_t nb = c.mmaBlock / 16;
     auto gate = [&](int64_t i) { return i < c.block ? gateOf(d, i) : cf(1.0f); };
-    for (int64_t k = 0; k < c.mmaBlock; ++k) {
-      int64_t q = k / 8, r = k % 8;
-      auto row = [&] {
+    auto rows = [&](int64_t s) {
+      for (int64_t k = s; k < c.mmaBlock; k += c.slots) {
+        int64_t q = k / 8, r = k % 8;
         Value p = cf(1.0f);
         for (int64_t j = r - 1; j >= 0; --j) {
           p = j == r - 1 ? gate(8 * q + r) : mulF(p, gate(8 * q + j + 1));
@@ -510,11 +522,22 @@ private:
         }
         Value u = r == 0 ? gate(8 * q) : mulF(p, gate(8 * q));
         store(u, smemM, {add(tb, nb * 64 + q * 8 + r)});
-      };
-      if (c.slots == 1)
-        row();
-      else
-        emitIf(eq(slot, idx(k % c.slots)), row);
+      }
+    };
+    if (c.slots == 1)
+      return rows(0);
+    SmallVector<int64_t> cases;
+    for (int64_t s = 0; s < c.slots && s < c.mmaBlock; ++s)
+      cases.push_back(s);
+    auto sw = scf::IndexSwitchOp::create(b, TypeRange{}, slot, cases,
+                                         cases.size());
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&sw.getDefaultRegion());
+    scf::YieldOp::create(b);
+    for (int64_t s : cases) {
+      b.createBlock(&sw.getCaseRegions()[s]);
+      rows(s);
+      scf::YieldOp::create(b);
     }
   }
   /// M[t][j] of the tile whose table is at `tb`: t in half qt (local index
@@ -876,8 +899,12 @@ void KernelEmitter::position() {
   Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value rowGroup;
   if (!c.gridFlags()) {
-    pos = rem(id, nx);
-    rowGroup = div(id, nx);
+    if (slot) {
+      std::tie(rowGroup, pos) = divRem32(id, nx);
+    } else {
+      pos = rem(id, nx);
+      rowGroup = div(id, nx);
+    }
   } else {
     // Position-major order: unit (cluster) u = id / cluster is position
     // u / rowGroups of row group u % rowGroups, so a row's units are
@@ -890,8 +917,12 @@ void KernelEmitter::position() {
     if (slot)
       rowGroups = div(rows, idx(c.slots));
     Value unitId = div(id, idx(c.cluster()));
-    rowGroup = rem(unitId, rowGroups);
-    guess = div(unitId, rowGroups);
+    if (slot) {
+      std::tie(guess, rowGroup) = divRem32(unitId, rowGroups);
+    } else {
+      rowGroup = rem(unitId, rowGroups);
+      guess = div(unitId, rowGroups);
+    }
   }
   r = c.packRows() ? add(mul(rowGroup, rpc), rowSub) : rowGroup;
   if (slot)
@@ -1311,8 +1342,12 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
 void KernelEmitter::body() {
   Value H = memref::DimOp::create(b, drive, 1);
   dIdx = rem(r, idx(c.channels));
-  hIdx = rem(div(r, idx(c.channels)), H);
-  bIdx = div(r, mul(H, c.channels));
+  if (slot) {
+    std::tie(bIdx, hIdx) = divRem32(div(r, idx(c.channels)), H);
+  } else {
+    hIdx = rem(div(r, idx(c.channels)), H);
+    bIdx = div(r, mul(H, c.channels));
+  }
   setBases();
   if (init)
     initV = toF32(load(init, {bIdx, hIdx, dIdx}));
