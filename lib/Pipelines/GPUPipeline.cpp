@@ -18,7 +18,9 @@ using namespace mlir;
 
 void phalanx::buildGPUPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options) {
-  ConvertSWRToGPUOptions swr;
+  // swr.scan -> the tiled form with one carrier_scan per level (the
+  // schedule resolved here), then the kernel built from that form.
+  SWRGPUTileOptions swr;
   swr.local = options.local;
   swr.tilesPerLane = options.tilesPerLane;
   swr.warps = options.warps;
@@ -27,9 +29,11 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.warp = options.warp;
   swr.cta = options.cta;
   swr.grid = options.grid;
-  swr.mmaChannels = options.mmaChannels;
   swr.overrideSchedule = options.overrideSchedule;
-  pm.addPass(createConvertSWRToGPU(swr));
+  pm.addPass(createSWRGPUTile(swr));
+  ConvertSWRToGPUOptions lower;
+  lower.mmaChannels = options.mmaChannels;
+  pm.addPass(createConvertSWRToGPU(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -17,7 +17,7 @@
 // CHECK: arith.muli %[[G]], %{{.*}} : index
 // CHECK: gpu.launch_func {{.*}}@k1_swr {{.*}} threads in (%c512,
 // CHECK-LABEL: gpu.func @k1_swr(
-// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4640xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<4640xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 // Each slot's carrier lists: a view of its part of the carrier buffer.
 // CHECK: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [8], strides: [1]

@@ -30,12 +30,63 @@ def PhalanxEmitEntryWrappers : Pass<"phalanx-emit-entry-wrappers", "::mlir::Modu
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
-def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower entry functions made of one swr.scan to a CUDA kernel "
-                "and its host launch (gpu + nvvm dialects)";
+// The #swr.schedule knobs, shared by swr-gpu-tile and convert-swr-to-gpu.
+defvar SWRScheduleKnobs = [
+    Option<"local", "local", "std::string", "\"auto\"",
+           "#swr.schedule field `local` for ops without a schedule: scan | mma | auto">,
+    Option<"tilesPerLane", "tiles-per-lane", "int64_t", "0",
+           "#swr.schedule field `tiles_per_lane` (1..64; 0 = auto)">,
+    Option<"warps", "warps", "int64_t", "0",
+           "#swr.schedule field `warps`: warps per CTA (1..32; 0 = auto)">,
+    Option<"cluster", "cluster", "int64_t", "0",
+           "#swr.schedule field `cluster`: CTAs per cluster (1, 2, 4, 8, 16; 0 = auto)">,
+    Option<"lane", "lane", "std::string", "\"auto\"",
+           "#swr.schedule field `lane`: shuffle | halo | auto">,
+    Option<"warp", "warp", "std::string", "\"auto\"",
+           "#swr.schedule field `warp`: smem | halo | auto">,
+    Option<"cta", "cta", "std::string", "\"auto\"",
+           "#swr.schedule field `cta`: none | dsmem | bulk | halo | auto">,
+    Option<"grid", "grid", "std::string", "\"auto\"",
+           "#swr.schedule field `grid`: flags | halo | auto">,
+    Option<"overrideSchedule", "override-schedule", "bool", "false",
+           "Apply the knobs given above even to ops that carry a schedule "
+           "(for schedule exploration)">
+];
+
+def SWRGPUTile : Pass<"swr-gpu-tile", "::mlir::ModuleOp"> {
+  let summary = "Tile swr.scan entries onto the GPU hierarchy: the tiled form "
+                "with one carrier_scan per level the carriers cross";
   let description = [{
-    Rewrites every public `func.func` whose body is one `swr.scan` on its
-    arguments into a function on identity-layout memrefs holding device
+    Resolves each GPU entry's schedule (the op's `#swr.schedule`, else the
+    knobs below and the default rule of docs/gpu-lowering.md) and rewrites
+    the `swr.scan` into the tiled form with the levels explicit:
+
+        %m = swr.mask_gates %a [resets(%r)] block = BL segment = S
+        %l, %p, %g, %v = swr.tile_scan %m, %x block = BL schedule <...>
+        %c0 = swr.carrier_scan %g, %v [init(%s)] hops = K span = 32 * tpl at lane by shuffle
+        %c1 = swr.carrier_scan %g, %v [init(%s)] partial(%c0) hops = K span = warps * 32 * tpl at warp by smem
+        [%c2 = ... partial(%c1) hops = K span = cluster * ... at cta by dsmem]
+        %c3 = swr.carrier_scan %g, %v [init(%s)] partial(%c2) hops = K at grid by flags
+        %y = swr.tile_apply %l, %p carry(%c3) block = BL
+
+    one carrier_scan per level that carriers cross, each with the span of
+    tiles it completes and its route; a `halo` level recomputes the rest of
+    the window and ends the chain. `convert-swr-to-gpu` builds the kernel
+    from this form; the CPU lowering (`convert-swr-to-scf`) runs it too, so
+    CI checks the semantics of every level chain against the reference.
+  }];
+  let options = SWRScheduleKnobs;
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower entry functions in the GPU tiled form (or made of one "
+                "swr.scan) to a CUDA kernel and its host launch (gpu + nvvm)";
+  let description = [{
+    Takes every public `func.func` in the GPU tiled form of `swr-gpu-tile`
+    (the kernel's routes are the routes of its carrier_scan chain), or whose
+    body is one `swr.scan` on its arguments (tiled here first, with the knobs
+    below), and rewrites it into a function on identity-layout memrefs holding device
     pointers (the arguments, then one out-parameter per result) that computes
     the launch sizes and launches a kernel with `gpu.launch_func` (a cluster
     launch when `cluster > 1`), plus the kernel itself in the `gpu.module`
@@ -51,31 +102,11 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
     shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
     flags otherwise). A schedule never changes results.
   }];
-  let options = [
-    Option<"local", "local", "std::string", "\"auto\"",
-           "#swr.schedule field `local` for ops without a schedule: scan | mma | auto">,
-    Option<"tilesPerLane", "tiles-per-lane", "int64_t", "0",
-           "#swr.schedule field `tiles_per_lane` (1..64; 0 = auto)">,
-    Option<"warps", "warps", "int64_t", "0",
-           "#swr.schedule field `warps`: warps per CTA (1..32; 0 = auto)">,
-    Option<"cluster", "cluster", "int64_t", "0",
-           "#swr.schedule field `cluster`: CTAs per cluster (1, 2, 4, 8, 16; 0 = auto)">,
-    Option<"lane", "lane", "std::string", "\"auto\"",
-           "#swr.schedule field `lane`: shuffle | halo | auto">,
-    Option<"warp", "warp", "std::string", "\"auto\"",
-           "#swr.schedule field `warp`: smem | halo | auto">,
-    Option<"cta", "cta", "std::string", "\"auto\"",
-           "#swr.schedule field `cta`: none | dsmem | halo | auto">,
-    Option<"grid", "grid", "std::string", "\"auto\"",
-           "#swr.schedule field `grid`: flags | halo | auto">,
+  let options = !listconcat(SWRScheduleKnobs, [
     Option<"mmaChannels", "mma-channels", "int64_t", "0",
            "local = mma: at most this many channels of one (b, h) per CTA "
            "(1, 2, 4, 8, 16; 0 = auto: 16 / warps, as many as divide D, at "
-           "most 16). A lowering choice, not a #swr.schedule field">,
-    Option<"overrideSchedule", "override-schedule", "bool", "false",
-           "Apply the knobs given above even to ops that carry a schedule "
-           "(for schedule exploration)">
-  ];
+           "most 16). A lowering choice, not a #swr.schedule field">]);
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

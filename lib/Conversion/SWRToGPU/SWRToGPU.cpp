@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "phalanx/Conversion/Passes.h"
 
-#include "KernelBuilder.h"
+#include "GPUTile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,149 +32,42 @@ namespace {
 
 constexpr StringLiteral kKernelModule = "phalanx_kernels";
 
-MemRefType memrefFor(Type tensorType) {
-  auto t = cast<RankedTensorType>(tensorType);
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
-/// The swr.scan that makes up `fn`'s body (on its arguments, returned as
-/// is), or null.
-ScanOp entryScan(func::FuncOp fn) {
-  if (fn.isExternal() || !fn.getBody().hasOneBlock())
-    return {};
-  Block &block = fn.getBody().front();
-  if (block.getOperations().size() != 2)
-    return {};
-  auto scan = dyn_cast<ScanOp>(block.front());
-  auto ret = dyn_cast<func::ReturnOp>(block.back());
-  if (!scan || !ret || ret.getNumOperands() != 1 ||
-      ret.getOperand(0) != scan.getY())
-    return {};
-  for (Value operand : scan->getOperands())
-    if (!isa<BlockArgument>(operand))
-      return {};
-  return scan;
-}
-
 struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   using Base::Base;
 
-  /// The op's schedule, or the knobs' one (docs/gpu-lowering.md, "Default
-  /// schedule").
-  FailureOr<ScheduleAttr> resolveSchedule(ScanOp op) {
-    MLIRContext *ctx = &getContext();
-    WindowAttr window = op.getWindow();
-    ScheduleAttr given = op.getScheduleAttr();
-    bool useKnobs = !given || overrideSchedule;
-    ScheduleAttr s = given ? given : ScheduleAttr::getDefault(ctx);
-    LocalStrategy loc = s.getLocal();
-    int64_t tpl = s.getTilesPerLane(), w = s.getWarps(), cl = s.getCluster();
-    CarrierRoute rLane = s.getLane(), rWarp = s.getWarp(),
-                 rCta = s.getCta(), rGrid = s.getGrid();
-    // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
-    // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
-    // tile per thread (lane = halo: the neighbour's tokens come from L1,
-    // and no shuffle or barrier is needed); other finite K use shuffles and
-    // workgroup memory with a grid halo when the halo is short (a route or
-    // cluster knob turns the K = 1 rule off); K = inf
-    // takes 2 tiles per lane and 8 warps (fewer look-back units).
-    if (!given && !window.isInfiniteHops() &&
-        window.getHops() * window.getBlock() <= 256)
-      rGrid = CarrierRoute::halo;
-    auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
-    bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
-                      isAuto(grid) && cluster <= 0;
-    // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
-    if (!given && routesAuto && window.getHops() == 1 && local != "mma")
-      rLane = CarrierRoute::halo;
-    if (!given && window.isInfiniteHops()) {
-      tpl = 2;
-      w = 8;
-    }
-    if (useKnobs) {
-      auto route = [&](StringRef knob, StringRef text,
-                       CarrierRoute &field) -> LogicalResult {
-        if (text == "auto" || text.empty())
-          return success();
-        std::optional<CarrierRoute> r = symbolizeCarrierRoute(text);
-        if (!r)
-          return op.emitError() << "convert-swr-to-gpu: unknown " << knob
-                                << " route '" << text << "'";
-        field = *r;
-        return success();
-      };
-      if (local != "auto" && !local.empty()) {
-        std::optional<LocalStrategy> l = symbolizeLocalStrategy(local);
-        if (!l)
-          return op.emitError()
-                 << "convert-swr-to-gpu: unknown local strategy '" << local
-                 << "'";
-        loc = *l;
-      }
-      if (tilesPerLane > 0)
-        tpl = tilesPerLane;
-      if (warps > 0)
-        w = warps;
-      if (cluster > 0) {
-        cl = cluster;
-        if (rCta == CarrierRoute::none && cl > 1)
-          rCta = CarrierRoute::dsmem;
-        if (cl == 1)
-          rCta = CarrierRoute::none;
-      }
-      if (failed(route("lane", lane, rLane)) ||
-          failed(route("warp", warp, rWarp)) ||
-          failed(route("cta", cta, rCta)) ||
-          failed(route("grid", grid, rGrid)))
-        return failure();
-    }
-    auto emitError = [&] { return op.emitError(); };
-    if (failed(ScheduleAttr::verify(emitError, loc, tpl, w, cl, rLane, rWarp,
-                                    rCta, rGrid)))
-      return failure();
-    ScheduleAttr result =
-        ScheduleAttr::get(ctx, loc, tpl, w, cl, rLane, rWarp, rCta, rGrid);
-    if (failed(result.verifyForWindow(emitError, window)))
-      return failure();
-    return result;
-  }
-
-  LogicalResult convert(func::FuncOp fn, ScanOp scan,
+  LogicalResult convert(func::FuncOp fn, const TiledEntry &e,
                         gpu::GPUModuleOp kernels) {
-    FailureOr<ScheduleAttr> schedule = resolveSchedule(scan);
-    if (failed(schedule))
-      return failure();
-    WindowAttr window = scan.getWindow();
-    KernelConfig config;
-    config.block = window.getBlock();
-    config.hops = window.getHops();
-    config.segment = window.getSegment();
-    config.transpose = scan.getTranspose();
-    config.schedule = *schedule;
-    auto driveType = cast<RankedTensorType>(scan.getDrive().getType());
-    config.channels = driveType.getDimSize(2);
-    config.gatesType = memrefFor(scan.getGates().getType());
-    config.driveType = memrefFor(driveType);
-    if (scan.getResets())
-      config.resetsType = memrefFor(scan.getResets().getType());
-    if (scan.getInit() && config.hops != 0)
-      config.initType = memrefFor(scan.getInit().getType());
-    config.outType = memrefFor(scan.getY().getType());
+    KernelConfig config = e.config;
+    Location loc = e.anchor->getLoc();
     if (ShapedType::isDynamic(config.channels))
-      return scan.emitError() << "swr.scan on the GPU needs a static D";
-    // local = mma: channels per CTA and the staging round (KernelBuilder.h).
-    if (schedule->getLocal() == LocalStrategy::mma &&
-        !mmaPlan(config, mmaChannels))
-      return scan.emitError()
+      return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
+    // local = mma: channels per CTA and the staging round (KernelBuilder.h);
+    // one channel per CTA with cta = bulk (its message buffers and
+    // mbarriers are per CTA).
+    if (config.schedule.getLocal() == LocalStrategy::mma &&
+        !mmaPlan(config, config.schedule.getCta() == CarrierRoute::bulk
+                             ? 1
+                             : mmaChannels))
+      return e.anchor->emitError()
              << "local = mma stages at least 4 * (6 * block) bytes of "
                 "workgroup memory per tile, at most 44 KiB: block "
              << config.block << " is too large";
+
+    // cta = bulk adds a message and its receive slots to the static
+    // workgroup memory (48 KiB at most): only K beyond a few CTA spans with
+    // large clusters can exceed it.
+    if (config.bulkWorkgroupBytes() > 32768)
+      return e.anchor->emitError()
+             << "cta = bulk needs " << config.bulkWorkgroupBytes()
+             << " bytes of workgroup memory (a message of the last "
+                "min(K, CTA span) carriers and one receive slot per earlier "
+                "CTA within K tiles), more than 32 KiB: use cta = dsmem";
 
     // The kernel.
     OpBuilder builder(&getContext());
     std::string kernelName = (fn.getName() + "_swr").str();
     gpu::GPUFuncOp kernel =
-        buildKernel(builder, scan.getLoc(), kernels, kernelName, config);
+        buildKernel(builder, loc, kernels, kernelName, config);
 
     // The host function: same name, memrefs, results as out-parameters.
     SmallVector<Type> argTypes;
@@ -188,13 +81,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     host.setVisibility(fn.getVisibility());
     host->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
     Block *entry = host.addEntryBlock();
-    ImplicitLocOpBuilder b(scan.getLoc(), builder);
+    ImplicitLocOpBuilder b(loc, builder);
     b.setInsertionPointToStart(entry);
 
     auto argOf = [&](Value v) -> Value {
       return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
     };
-    Value gates = argOf(scan.getGates()), drive = argOf(scan.getDrive());
+    Value gates = argOf(e.gates), drive = argOf(e.drive);
     Value out = entry->getArgument(fn.getNumArguments());
     auto idx = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, v);
@@ -245,9 +138,9 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
 
     SmallVector<Value> operands{gates, drive};
     if (config.hasResets())
-      operands.push_back(argOf(scan.getResets()));
+      operands.push_back(argOf(e.resets));
     if (config.hasInit())
-      operands.push_back(argOf(scan.getInit()));
+      operands.push_back(argOf(e.init));
     operands.push_back(out);
     Value flags, scratchBuf;
     if (config.gridFlags()) {
@@ -304,7 +197,10 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool failedAny = false;
-    SmallVector<std::pair<func::FuncOp, ScanOp>> entries;
+    ScheduleKnobs knobs{local,       tilesPerLane, warps, cluster, lane,
+                        warp,        cta,          grid,  overrideSchedule};
+    IRRewriter rewriter(&getContext());
+    SmallVector<func::FuncOp> tiled;
     module.walk([&](Operation *op) {
       if (op->getDialect() &&
           op->getDialect()->getNamespace() == "phalanx") {
@@ -314,17 +210,21 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         failedAny = true;
         return;
       }
+      auto fn = dyn_cast_or_null<func::FuncOp>(op->getParentOp());
       if (isa<MaskGatesOp, TileScanOp, CarrierScanOp, TileApplyOp>(op)) {
-        op->emitError() << op->getName()
-                        << " is not supported on the GPU: convert-swr-to-gpu "
-                           "takes swr.scan before swr-tile";
-        failedAny = true;
+        if (!fn || fn.isPrivate()) {
+          op->emitError() << op->getName()
+                          << " on the GPU must be in the body of a public "
+                             "function (the GPU tiled form of swr-gpu-tile)";
+          failedAny = true;
+        } else if (!llvm::is_contained(tiled, fn)) {
+          tiled.push_back(fn);
+        }
         return;
       }
       auto scan = dyn_cast<ScanOp>(op);
       if (!scan)
         return;
-      auto fn = dyn_cast<func::FuncOp>(op->getParentOp());
       if (!fn || fn.isPrivate() || entryScan(fn) != scan) {
         scan.emitError()
             << "swr.scan on the GPU must be the whole body of a public "
@@ -333,10 +233,26 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         failedAny = true;
         return;
       }
-      entries.push_back({fn, scan});
+      // An swr.scan entry goes through the GPU tiled form first
+      // (swr-gpu-tile with this pass's knobs).
+      FailureOr<ScheduleAttr> schedule = resolveSchedule(scan, knobs);
+      if (failed(schedule)) {
+        failedAny = true;
+        return;
+      }
+      tiled.push_back(fn);
     });
     if (failedAny)
       return signalPassFailure();
+    SmallVector<std::pair<func::FuncOp, TiledEntry>> entries;
+    for (func::FuncOp fn : tiled) {
+      if (ScanOp scan = entryScan(fn))
+        tileForGPU(rewriter, scan, *resolveSchedule(scan, knobs));
+      FailureOr<TiledEntry> e = matchTiledEntry(fn);
+      if (failed(e))
+        return signalPassFailure();
+      entries.push_back({fn, *e});
+    }
     if (entries.empty())
       return;
 
@@ -350,8 +266,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
                                          kKernelModule);
     }
-    for (auto [fn, scan] : entries)
-      if (failed(convert(fn, scan, kernels)))
+    for (auto &[fn, e] : entries)
+      if (failed(convert(fn, e, kernels)))
         return signalPassFailure();
   }
 };

@@ -87,8 +87,23 @@ func.func private @f() attributes {s = #swr.schedule<cta = dsmem>}
 
 // -----
 
-// expected-error @+1 {{cta route must be dsmem or halo when cluster = 2, got none}}
+// expected-error @+1 {{cta route must be dsmem, bulk or halo when cluster = 2, got none}}
 func.func private @f() attributes {s = #swr.schedule<cluster = 2, cta = none>}
+
+// -----
+
+// expected-error @+1 {{cta route bulk needs cluster > 1: with one CTA per cluster no carrier crosses CTAs inside a cluster (use none)}}
+func.func private @f() attributes {s = #swr.schedule<cta = bulk>}
+
+// -----
+
+// expected-error @+1 {{grid route must be flags or halo (CTAs of the grid meet only in global memory), got bulk}}
+func.func private @f() attributes {s = #swr.schedule<cluster = 2, grid = bulk>}
+
+// -----
+
+// expected-error @+1 {{lane route must be shuffle or halo (lanes of a warp exchange carriers by shuffles or recompute them), got bulk}}
+func.func private @f() attributes {s = #swr.schedule<lane = bulk>}
 
 // -----
 
@@ -659,5 +674,80 @@ func.func @f(%l: tensor<2x4x16x40xf32>, %p: tensor<2x4x40xf32>, %c: tensor<2x4x3
 func.func @f(%l: tensor<2x4x16x40xf32>, %p: tensor<2x4x40xf32>, %c: tensor<2x4x16x4xf32>) {
 // expected-error @+1 {{'swr.tile_apply' op carry dim 3 (T, tiles) is 4 but ceil(40 / 16) = 3}}
   %y = swr.tile_apply %l, %p carry(%c) block = 16 : (tensor<2x4x16x40xf32>, tensor<2x4x40xf32>, tensor<2x4x16x4xf32>) -> tensor<2x4x16x40xf32>
+  return
+}
+
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op span must be >= 1 tiles or -1 (the whole sequence), got 0}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 0 : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op route 'smem' cannot cross the lane level (shuffle or halo)}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 at lane by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op a halo level recomputes every earlier tile of the window: its span must be -1, got 32}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 at warp by halo : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op the grid level spans the whole sequence: its span must be -1, got 64}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 64 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op level and route come together}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 {level = 0 : i32} : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 2 span = 32 at lane by shuffle : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial must come from a carrier_scan with the same hops, reverse and init}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 span = 48 at lane by shuffle : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial's span (48) must be finite and divide this span (64)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial must come from a lower level than warp}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial's span (-1) must be finite and divide this span (-1)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>, %p: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op partial must be the carry of a swr.carrier_scan (the level below)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
   return
 }
