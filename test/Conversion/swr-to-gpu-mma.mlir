@@ -95,3 +95,18 @@ func.func @t(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?
       : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
   return %y : tensor<?x4x16x?xf32>
 }
+
+// -----
+
+// K = 64, 2 tiles per lane: each of the 16 slots keeps 64 warp carriers
+// (8 KiB in all), so the staging round shrinks to 16 tiles to stay within
+// the 48 KiB of static shared memory.
+// CHECK-LABEL: gpu.func @k64_swr(
+// CHECK-SAME: workgroup(%{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<5504xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
+func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 64, segment = inf>
+      schedule <local = mma, tiles_per_lane = 2, warps = 1, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}

@@ -1691,11 +1691,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  int64_t floats = 0;
-  if (c.infiniteHops())
-    floats = 2 * c.warps() + 4;
-  else if (c.hops > 0 && c.warpSmem())
-    floats = 2 * c.warps() * c.warpKeep();
+  int64_t floats = c.carrierFloats();
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the

@@ -87,6 +87,16 @@ struct KernelConfig {
   }
   /// cta = bulk: bytes of workgroup memory the route adds (send buffer,
   /// receive buffer, mbarrier).
+  /// Floats of the carrier buffer per row (K = inf: the warp aggregates,
+  /// the CTA aggregate and the prefix; finite K with warp smem: the warp
+  /// lists).
+  int64_t carrierFloats() const {
+    if (infiniteHops())
+      return 2 * warps() + 4;
+    if (hops > 0 && warpSmem())
+      return 2 * warps() * warpKeep();
+    return 0;
+  }
   int64_t bulkWorkgroupBytes() const {
     return ctaBulk() ? 4 * bulkMsgFloats() * (1 + bulkSlots()) + 16 : 0;
   }
@@ -130,9 +140,11 @@ inline int64_t mmaStageFloats(int64_t slots, int64_t chunk, int64_t block16) {
 /// Chooses config.slots / mmaChunk / mmaBlock for local = mma: as many
 /// channels per CTA as divide D (a power of two, at most 16 and 16 / warps,
 /// so a CTA has at most 512 threads), then the largest chunk (a power of two
-/// <= 32 tiles) whose staging fits 44 KiB; fewer channels when even one tile
-/// does not fit. `maxSlots` > 0 caps the channels per CTA (pass option
-/// mma-channels). Returns false when nothing fits.
+/// <= 32 tiles) whose staging fits 44 KiB and, with the slots' carrier
+/// buffers and the other workgroup buffers, 47 KiB (48 KiB of static shared
+/// memory, alignment padding); fewer channels when even one tile does not
+/// fit. `maxSlots` > 0 caps the channels per CTA (pass option mma-channels).
+/// Returns false when nothing fits.
 inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   int64_t block16 = (config.block + 15) / 16 * 16;
   int64_t cap = maxSlots > 0 ? std::min<int64_t>(maxSlots, 16) : 16;
@@ -142,7 +154,10 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
     s *= 2;
   for (; s >= 1; s /= 2)
     for (int64_t chunk = kWarpSize; chunk >= 1; chunk /= 2)
-      if (4 * mmaStageFloats(s, chunk, block16) <= 44 * 1024) {
+      if (4 * mmaStageFloats(s, chunk, block16) <= 44 * 1024 &&
+          4 * (mmaStageFloats(s, chunk, block16) + s * config.carrierFloats()) +
+                  config.bulkWorkgroupBytes() + 64 <=
+              47 * 1024) {
         config.slots = s;
         config.mmaChunk = chunk;
         config.mmaBlock = block16;
