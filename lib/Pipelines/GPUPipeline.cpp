@@ -31,7 +31,9 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.grid = options.grid;
   swr.overrideSchedule = options.overrideSchedule;
   pm.addPass(createSWRGPUTile(swr));
-  pm.addPass(createConvertSWRToGPU());
+  ConvertSWRToGPUOptions lower;
+  lower.mmaChannels = options.mmaChannels;
+  pm.addPass(createConvertSWRToGPU(lower));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

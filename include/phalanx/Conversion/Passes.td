@@ -102,7 +102,11 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
     shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
     flags otherwise). A schedule never changes results.
   }];
-  let options = SWRScheduleKnobs;
+  let options = !listconcat(SWRScheduleKnobs, [
+    Option<"mmaChannels", "mma-channels", "int64_t", "0",
+           "local = mma: at most this many channels of one (b, h) per CTA "
+           "(1, 2, 4, 8, 16; 0 = auto: 16 / warps, as many as divide D, at "
+           "most 16). A lowering choice, not a #swr.schedule field">]);
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

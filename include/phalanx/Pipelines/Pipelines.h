@@ -71,6 +71,11 @@ struct GPUPipelineOptions
   Option<std::string> grid{*this, "grid",
                            llvm::cl::desc("#swr.schedule grid: flags | halo | auto"),
                            llvm::cl::init("auto")};
+  Option<int64_t> mmaChannels{
+      *this, "mma-channels",
+      llvm::cl::desc("local = mma: at most this many channels per CTA (0 = "
+                     "auto)"),
+      llvm::cl::init(0)};
   Option<bool> overrideSchedule{
       *this, "override-schedule",
       llvm::cl::desc("Apply the schedule knobs even to ops with a schedule"),

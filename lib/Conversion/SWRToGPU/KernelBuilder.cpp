@@ -27,6 +27,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <functional>
+#include <map>
 
 using namespace mlir;
 using namespace phalanx::swr;
@@ -62,6 +63,10 @@ private:
   Value smemSend, smemRecv, smemBar;
   // Sizes and position.
   Value L, T, rows, bIdx, hIdx, dIdx, r, tid, lane, warp, rank, pos;
+  // local = mma with several rows per CTA (c.slots > 1): the thread id in
+  // the CTA, the row slot (tid, lane, warp are per slot, so every route
+  // runs per row as in a CTA of its own) and this slot's offset in smemF.
+  Value ctaTid, slot, smemFOff;
   // Rows per CTA and warps per row (packRows()), this warp's row within the
   // CTA and index within its row, whether the row exists (packRows()), and
   // whether one unit covers the row (gridFlags(): no ticket, no flags).
@@ -129,6 +134,17 @@ private:
     return arith::IndexCastOp::create(b, b.getIndexType(), v);
   }
   Value toI32(Value v) { return arith::IndexCastOp::create(b, i32(), v); }
+  /// x / y and x % y in 32-bit unsigned arithmetic (exact for block ids,
+  /// grid sizes and rows, all below 2^31; a 64-bit division is a long
+  /// instruction sequence). Used by the several-rows-per-CTA kernels.
+  std::pair<Value, Value> divRem32(Value x, Value y) {
+    Value x32 = arith::IndexCastUIOp::create(b, i32(), x);
+    Value y32 = arith::IndexCastUIOp::create(b, i32(), y);
+    Value q = arith::DivUIOp::create(b, x32, y32);
+    Value r = arith::SubIOp::create(b, x32, arith::MulIOp::create(b, q, y32));
+    return {arith::IndexCastUIOp::create(b, b.getIndexType(), q),
+            arith::IndexCastUIOp::create(b, b.getIndexType(), r)};
+  }
 
   /// Both halves of a carrier shuffled the same way (g first, then v);
   /// `valid` says whether the source lane exists (UP / DOWN).
@@ -209,6 +225,8 @@ private:
   /// Loads element `index` of workgroup buffer `memref` of CTA `ctaRank` of
   /// this cluster (distributed shared memory: mapa + ld.shared::cluster).
   Value loadRemote(Value memref, Value index, Type elem, Value ctaRank) {
+    if (memref == smemF && smemFOff)
+      index = add(index, smemFOff); // this slot's view (build())
     Value local = elementPtr(memref, index, elem, /*shared=*/3);
     auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
     Value remote = NVVM::MapaOp::create(b, clusterPtr, local, toI32(ctaRank));
@@ -427,17 +445,35 @@ private:
   //===--------------------------------------------------------------------===//
   // local = mma: the in-tile contraction on tensor cores
   //===--------------------------------------------------------------------===//
+  // The CTA holds c.slots rows: channels d .. d + slots - 1 of one (b, h) at
+  // the same tiles (position()), so a tile's transfer matrix
+  // M[t][j] = a[j+1] ... a[t] is shared by its channels, which become the
+  // N columns of m16n8k16: local(tile) = M x, B = the drive of 8 channels.
+  // Per round of c.mmaChunk tiles (workgroup buffer smemM):
+  //   1. each thread stages its tile's f32 drive (16-byte stores, swizzled
+  //      rows) and its slot's share of the tile's gate table;
+  //   2. barrier; warp w of the CTA takes tiles w, w + warps of the CTA, ...
+  //      and, per 16-token block pair of the triangle, builds the A
+  //      fragments of M from the table, the B fragments of the staged
+  //      drive, runs the mma, then writes the local states over the drive;
+  //   3. barrier; each thread reads its tile's local states.
   Value smemM;
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
-  /// Splits an f32 into three bf16 parts (hi + mid + lo = v up to 2^-27 |v|).
-  std::array<Value, 3> split3(Value v) {
-    Value hi = arith::TruncFOp::create(b, bf16(), v);
-    Value r1 = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, f32(), hi));
-    Value mid = arith::TruncFOp::create(b, bf16(), r1);
-    Value r2 = arith::SubFOp::create(b, r1, arith::ExtFOp::create(b, f32(), mid));
-    Value lo = arith::TruncFOp::create(b, bf16(), r2);
-    return {hi, mid, lo};
+  Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
+  Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  /// The first n bf16 parts of an f32: part i is the bf16 rounding of what
+  /// parts 0..i-1 leave (the subtractions are exact in f32), so n parts
+  /// carry v up to 2^(-9n) |v|.
+  SmallVector<Value> splitBf16(Value v, int64_t n) {
+    SmallVector<Value> parts;
+    for (int64_t i = 0; i < n; ++i) {
+      Value p = arith::TruncFOp::create(b, bf16(), v);
+      parts.push_back(p);
+      if (i + 1 < n)
+        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, f32(), p));
+    }
+    return parts;
   }
   /// Two bf16 as one i32 (first in the low half), an mma register.
   Value pack2(Value lo, Value hi) {
@@ -447,143 +483,270 @@ private:
     v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
     return LLVM::BitcastOp::create(b, i32(), v);
   }
+  /// bf16 parts per drive value: bf16 drives are exact in one, f16 in two
+  /// (11 significant bits), f32 take three.
+  int64_t driveParts() {
+    Type e = c.driveType.getElementType();
+    return e.isBF16() ? 1 : e.isF16() ? 2 : 3;
+  }
+  /// bf16 parts per entry of M: three for f32 outputs (2^-27), two for
+  /// bf16 / f16 outputs (2^-18, far below their rounding, 2^-9 / 2^-11).
+  int64_t matrixParts() { return c.outType.getElementType().isF32() ? 3 : 2; }
+
+  /// Element of token t of staging row (slot s, tile u): rows of mmaBlock
+  /// f32, slots mmaSlotStride apart (the 8 channels of a B fragment load hit
+  /// different banks). Linear in s, u and t, so that the mma warp's many
+  /// accesses are one base register plus constant offsets.
+  Value stageIndex(Value s, Value u, Value t) {
+    return add(add(mul(s, mmaSlotStride(c.mmaChunk, c.mmaBlock)),
+                   mul(u, c.mmaBlock)),
+               t);
+  }
+  Value sharedPtr(Value index) { return elementPtr(smemM, index, f32(), 3); }
+
+  /// Gate table of a tile (at `tb`, 80 floats per 16-token block): for each
+  /// 8-token half q, L_q[r][j] = a[8q+j+1] ... a[8q+r] (j < r) and
+  /// U_q[r] = a[8q] ... a[8q+r]. Block I keeps L_{2I} in the lower and
+  /// L_{2I+1} transposed in the upper triangle of one 8 x 8 array (64
+  /// floats), then the U_q (8 each). Row k = 8q + r is computed by slot
+  /// k % slots (one warp-uniform switch on the slot) from the thread's own
+  /// gates.
+  void mmaTable(const TileData &d, Value tb) {
+    int64_t nb = c.mmaBlock / 16;
+    auto gate = [&](int64_t i) { return i < c.block ? gateOf(d, i) : cf(1.0f); };
+    auto rows = [&](int64_t s) {
+      for (int64_t k = s; k < c.mmaBlock; k += c.slots) {
+        int64_t q = k / 8, r = k % 8;
+        Value p = cf(1.0f);
+        for (int64_t j = r - 1; j >= 0; --j) {
+          p = j == r - 1 ? gate(8 * q + r) : mulF(p, gate(8 * q + j + 1));
+          int64_t at = q % 2 == 0 ? r * 8 + j : j * 8 + r;
+          store(p, smemM, {add(tb, (q / 2) * 64 + at)});
+        }
+        Value u = r == 0 ? gate(8 * q) : mulF(p, gate(8 * q));
+        store(u, smemM, {add(tb, nb * 64 + q * 8 + r)});
+      }
+    };
+    if (c.slots == 1)
+      return rows(0);
+    SmallVector<int64_t> cases;
+    for (int64_t s = 0; s < c.slots && s < c.mmaBlock; ++s)
+      cases.push_back(s);
+    auto sw = scf::IndexSwitchOp::create(b, TypeRange{}, slot, cases,
+                                         cases.size());
+    OpBuilder::InsertionGuard guard(b);
+    b.createBlock(&sw.getDefaultRegion());
+    scf::YieldOp::create(b);
+    for (int64_t s : cases) {
+      b.createBlock(&sw.getCaseRegions()[s]);
+      rows(s);
+      scf::YieldOp::create(b);
+    }
+  }
+  /// M[t][j] of the tile whose table is at `tb`: t in half qt (local index
+  /// tl), j in half qj (local jl); halves static, local indices runtime.
+  /// Across halves M[t][j] = W_qj[jl] * (whole halves between) * U_qt[tl]
+  /// with W_q[j] = L_q[7][j] (1 for j = 7): no division, exact zeros.
+  Value mmaEntry(Value tb, int64_t qt, Value tl, int64_t qj, Value jl) {
+    int64_t nb = c.mmaBlock / 16;
+    auto L = [&](int64_t q, Value row, Value col) {
+      Value at = q % 2 == 0 ? add(mul(row, 8), col) : add(mul(col, 8), row);
+      return load(smemM, {add(add(tb, idx((q / 2) * 64)), at)});
+    };
+    auto U = [&](int64_t q, Value row) {
+      return load(smemM, {add(add(tb, idx(nb * 64 + q * 8)), row)});
+    };
+    if (qt < qj)
+      return cf(0.0f);
+    if (qt == qj)
+      return sel(lt(jl, tl), L(qt, tl, jl),
+                 sel(eq(jl, tl), cf(1.0f), cf(0.0f)));
+    Value v = mulF(sel(eq(jl, idx(7)), cf(1.0f), L(qj, idx(7), jl)), U(qt, tl));
+    for (int64_t m = qj + 1; m < qt; ++m)
+      v = mulF(v, U(m, idx(7)));
+    return v;
+  }
+  /// The local states of chunk tile i for the CTA's channels, by one warp.
+  void mmaTile(Value i, Value tableBase) {
+    int64_t nb = c.mmaBlock / 16, S = c.slots, nN = (S + 7) / 8;
+    int64_t pM = matrixParts(), pX = driveParts(), P = std::max(pM, pX);
+    Value g = divU(lane, 4), tig = remU(lane, 4);
+    Value tb = add(tableBase, mul(i, nb * 80));
+    // Kept products of parts (pm, px): pm + px <= P - 1 (the others are
+    // below 2^(-9P)), smaller terms first.
+    SmallVector<std::pair<int64_t, int64_t>> combos;
+    for (int64_t sum = P - 1; sum >= 0; --sum)
+      for (int64_t pm = pM - 1; pm >= 0; --pm)
+        if (sum - pm >= 0 && sum - pm < pX)
+          combos.push_back({pm, sum - pm});
+    // B fragments (per part) of block J, channels 8k .. 8k + 7: lane
+    // (g, tig) holds channel 8k + g, tokens 16J + 2tig + {0, 1, 8, 9}.
+    std::map<std::pair<int64_t, int64_t>, SmallVector<std::array<Value, 2>>>
+        bCache;
+    auto bFrag = [&](int64_t J, int64_t k) {
+      auto it = bCache.find({J, k});
+      if (it != bCache.end())
+        return it->second;
+      Value ch = add(g, idx(8 * k));
+      Value valid = S % 8 == 0 ? Value() : lt(ch, idx(S));
+      Value chc = valid ? sel(valid, ch, idx(0)) : ch;
+      SmallVector<SmallVector<Value>> xs;
+      for (int64_t h = 0; h < 2; ++h) {
+        Value t = add(mul(tig, 2), idx(16 * J + 8 * h));
+        Value v2 = LLVM::LoadOp::create(b, VectorType::get({2}, f32()),
+                                        sharedPtr(stageIndex(chc, i, t)), 8);
+        for (int64_t e = 0; e < 2; ++e) {
+          Value x = LLVM::ExtractElementOp::create(b, v2, lanePos(e));
+          if (valid)
+            x = sel(valid, x, cf(0.0f));
+          xs.push_back(splitBf16(x, pX));
+        }
+      }
+      SmallVector<std::array<Value, 2>> regs;
+      for (int64_t px = 0; px < pX; ++px)
+        regs.push_back({pack2(xs[0][px], xs[1][px]), pack2(xs[2][px], xs[3][px])});
+      bCache[{J, k}] = regs;
+      return regs;
+    };
+    auto resT = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                 {f32(), f32(), f32(), f32()});
+    // acc[I][k]: C of row block I, channel block k.
+    SmallVector<SmallVector<std::array<Value, 4>>> acc(nb);
+    for (int64_t I = 0; I < nb; ++I) {
+      acc[I].assign(nN, {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)});
+      int64_t J0 = c.transpose ? I : 0, J1 = c.transpose ? nb - 1 : I;
+      for (int64_t J = J0; J <= J1; ++J) {
+        // A fragment (row-major): register ra holds rows 16I + g
+        // (+ 8 for odd ra), columns 16J + 2tig + {0, 1} (+ 8 for ra >= 2).
+        // Forward A = M; transpose A[r][c] = M[c][r].
+        SmallVector<std::array<Value, 4>> a(pM);
+        for (int64_t ra = 0; ra < 4; ++ra) {
+          SmallVector<Value> e[2];
+          for (int64_t el = 0; el < 2; ++el) {
+            int64_t qr = 2 * I + (ra & 1), qc = 2 * J + (ra >> 1);
+            Value lr = g, lc = add(mul(tig, 2), idx(el));
+            Value m = c.transpose ? mmaEntry(tb, qc, lc, qr, lr)
+                                  : mmaEntry(tb, qr, lr, qc, lc);
+            e[el] = splitBf16(m, pM);
+          }
+          for (int64_t pm = 0; pm < pM; ++pm)
+            a[pm][ra] = pack2(e[0][pm], e[1][pm]);
+        }
+        for (int64_t k = 0; k < nN; ++k) {
+          SmallVector<std::array<Value, 2>> bf = bFrag(J, k);
+          for (auto [pm, px] : combos) {
+            auto mma = NVVM::MmaOp::create(
+                b, resT, ValueRange{a[pm][0], a[pm][1], a[pm][2], a[pm][3]},
+                ValueRange{bf[px][0], bf[px][1]},
+                ValueRange{acc[I][k][0], acc[I][k][1], acc[I][k][2],
+                           acc[I][k][3]},
+                ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+                std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
+                                              NVVM::MMATypes::bf16},
+                std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                               NVVM::MMALayout::col});
+            for (int64_t q = 0; q < 4; ++q)
+              acc[I][k][q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
+          }
+        }
+      }
+    }
+    // Every lane has read the tile's drive: write the local states over it.
+    // C register q: row 16I + g (+ 8 for q >= 2), channel 8k + 2tig + q % 2.
+    warpSync();
+    for (int64_t I = 0; I < nb; ++I)
+      for (int64_t k = 0; k < nN; ++k)
+        for (int64_t q = 0; q < 4; ++q) {
+          Value t = add(g, idx(16 * I + 8 * (q / 2)));
+          Value ch = add(mul(tig, 2), idx(8 * k + q % 2));
+          auto put = [&] { store(acc[I][k][q], smemM, {stageIndex(ch, i, t)}); };
+          if (S % 8 == 0)
+            put();
+          else
+            emitIf(lt(ch, idx(S)), put);
+        }
+  }
   /// The local states (in-tile recurrence from zero) of every tile in
-  /// `data`, computed by the warp on tensor cores. Must be reached by the
-  /// whole warp (uniform control flow). Per tile slot j: each lane stages
-  /// its tile's masked gates and drive (f32) in this warp's workgroup
-  /// buffer; the warp then runs, for each of the 32 tiles, the lower
-  /// (transpose: upper) triangular block product local = M x with
-  /// M[t][j] = a[j+1] ... a[t] as m16n8k16 bf16 mma: A = M_s (s = hi, mid,
-  /// lo split of M, built by each lane for its fragment entries as direct
-  /// products of the gates: no division, exact zeros), B = the 16 x 8
-  /// matrix whose columns 0, 1, 2 are the hi, mid, lo bf16 parts of x,
-  /// f32 accumulation; local = col0 + col1 + col2. The tile is padded to a
-  /// multiple of 16 (zero rows and columns).
+  /// `data`, computed by the CTA on tensor cores (above). Must be reached by
+  /// the whole CTA (uniform control flow: barriers).
   SmallVector<SmallVector<Value>> mmaLocals(ArrayRef<TileData> data) {
-    int64_t BL = c.block, nb = (BL + 15) / 16;
-    Value warpSlot = mul(warp, kWarpSize * BL);
-    Value xOff = idx(c.warps() * kWarpSize * BL);
-    Value g = div(lane, idx(4)), tig = rem(lane, idx(4));
-    auto gateAt = [&](Value tile, int64_t i) {
-      return load(smemM, {add(add(warpSlot, mul(tile, BL)), i)});
-    };
-    auto driveAt = [&](Value tile, Value k) {
-      return load(smemM, {add(add(add(xOff, warpSlot), mul(tile, BL)), k)});
-    };
+    int64_t BL = c.block, nc = c.mmaChunk, S = c.slots;
+    int64_t chunks = c.threads() / nc;
+    Value s = slot ? slot : idx(0);
+    Value u = remU(tid, nc), mine = divU(tid, nc);
+    Value tableBase = idx(S * mmaSlotStride(nc, c.mmaBlock));
+    Value ctaWarp = divU(ctaTid, kWarpSize);
+    auto vec4 = VectorType::get({4}, f32());
     SmallVector<SmallVector<Value>> result;
     for (const TileData &d : data) {
-      Value own = add(warpSlot, mul(lane, BL));
-      for (int64_t k = 0; k < BL; ++k) {
-        store(gateOf(d, k), smemM, {add(own, k)});
-        store(driveOf(d, k), smemM, {add(add(xOff, own), k)});
-      }
-      warpSync();
-      emitFor(idx(0), idx(kWarpSize), idx(1), {}, [&](Value tile, ValueRange) {
-        warpSync(); // mma.sync needs the warp converged
-        // Rows r, columns col of A: entry of the (transposed) transfer matrix.
-        auto entry = [&](Value row, Value col, int64_t rb, int64_t cb) {
-          // Forward: A[t][j] = a[j+1] ... a[t] (j <= t); transpose:
-          // A[j][t] = the same.
-          Value loI = c.transpose ? row : col, hiI = c.transpose ? col : row;
-          int64_t from = 16 * std::min(rb, cb) + 1;
-          int64_t to = std::min(16 * std::max(rb, cb) + 15, BL - 1);
-          Value p = cf(1.0f);
-          for (int64_t i = from; i <= to; ++i) {
-            Value in = andI(lt(loI, idx(i)),
-                            cmp(arith::CmpIPredicate::sle, idx(i), hiI));
-            p = mulF(p, sel(in, gateAt(tile, i), cf(1.0f)));
-          }
-          Value valid = andI(cmp(arith::CmpIPredicate::sle, loI, hiI),
-                             andI(lt(row, idx(BL)), lt(col, idx(BL))));
-          return sel(valid, p, cf(0.0f));
+      // The last round (of the last tile slot) needs no closing barrier.
+      bool lastSlot = &d == &data.back();
+      bool closing = true;
+      auto round = [&](Value ch, ValueRange cur) -> ValueVector {
+        auto inChunk = [&](const std::function<void()> &fn) {
+          if (chunks == 1)
+            fn();
+          else
+            emitIf(eq(mine, ch), fn);
         };
-        Value zeroB = arith::ConstantFloatOp::create(
-            b, cast<FloatType>(bf16()), APFloat::getZero(APFloat::BFloat()));
-        // B fragments per column block J: rows 2 tig + {0, 1, 8, 9}, column
-        // g = split part (0 hi, 1 mid, 2 lo, else 0).
-        SmallVector<std::array<Value, 2>> bfrag(nb);
-        for (int64_t J = 0; J < nb; ++J) {
-          Value parts[4];
-          int64_t offs[4] = {0, 1, 8, 9};
-          for (int64_t e = 0; e < 4; ++e) {
-            Value k = add(add(mul(tig, 2), idx(16 * J)), offs[e]);
-            Value inT = lt(k, idx(BL));
-            Value x = driveAt(tile, sel(inT, k, idx(0)));
-            x = sel(inT, x, cf(0.0f));
-            std::array<Value, 3> s = split3(x);
-            Value v = sel(eq(g, idx(0)), s[0],
-                          sel(eq(g, idx(1)), s[1],
-                              sel(eq(g, idx(2)), s[2], zeroB)));
-            parts[e] = v;
+        inChunk([&] {
+          for (int64_t v = 0; v < c.mmaBlock / 4; ++v) {
+            Value vec = LLVM::UndefOp::create(b, vec4);
+            for (int64_t e = 0; e < 4; ++e)
+              vec = LLVM::InsertElementOp::create(
+                  b, vec, 4 * v + e < BL ? driveOf(d, 4 * v + e) : cf(0.0f),
+                  lanePos(e));
+            LLVM::StoreOp::create(b, vec, sharedPtr(stageIndex(s, u, idx(4 * v))),
+                                  16);
           }
-          bfrag[J] = {pack2(parts[0], parts[1]), pack2(parts[2], parts[3])};
-        }
-        auto resT = LLVM::LLVMStructType::getLiteral(
-            b.getContext(), {f32(), f32(), f32(), f32()});
-        SmallVector<Value> outs; // per row block: rows g, g + 8
-        for (int64_t I = 0; I < nb; ++I) {
-          Value acc[4] = {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)};
-          int64_t J0 = c.transpose ? I : 0, J1 = c.transpose ? nb - 1 : I;
-          for (int64_t J = J0; J <= J1; ++J) {
-            // A fragment: rows g, g + 8; columns 2 tig + {0, 1, 8, 9}.
-            Value r0 = add(g, idx(16 * I)), r1 = add(g, idx(16 * I + 8));
-            Value c0 = add(mul(tig, 2), idx(16 * J));
-            Value e[8] = {entry(r0, c0, I, J), entry(r0, add(c0, 1), I, J),
-                          entry(r1, c0, I, J), entry(r1, add(c0, 1), I, J),
-                          entry(r0, add(c0, 8), I, J),
-                          entry(r0, add(c0, 9), I, J),
-                          entry(r1, add(c0, 8), I, J),
-                          entry(r1, add(c0, 9), I, J)};
-            std::array<Value, 3> sp[8];
-            for (int q = 0; q < 8; ++q)
-              sp[q] = split3(e[q]);
-            // lo first, hi last: small terms accumulate first.
-            for (int s = 2; s >= 0; --s) {
-              SmallVector<Value> A;
-              for (int q = 0; q < 8; q += 2)
-                A.push_back(pack2(sp[q][s], sp[q + 1][s]));
-              auto mma = NVVM::MmaOp::create(
-                  b, resT, A, ValueRange{bfrag[J][0], bfrag[J][1]},
-                  ValueRange{acc[0], acc[1], acc[2], acc[3]},
-                  ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
-                  std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
-                                                NVVM::MMATypes::bf16},
-                  std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                                 NVVM::MMALayout::col});
-              for (int64_t q = 0; q < 4; ++q)
-                acc[q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
-            }
-          }
-          // Lane (g, tig): C[g][2 tig, 2 tig + 1], C[g + 8][...]. Column
-          // sums: (hi + mid) on tig 0, lo (+ 0) on tig 1.
-          Value s0 = addF(acc[0], acc[1]), s1 = addF(acc[2], acc[3]);
-          auto d0 = gpu::ShuffleOp::create(b, s0, 1, kWarpSize,
-                                           gpu::ShuffleMode::DOWN);
-          auto d1 = gpu::ShuffleOp::create(b, s1, 1, kWarpSize,
-                                           gpu::ShuffleMode::DOWN);
-          outs.push_back(addF(s0, d0.getShuffleResult()));
-          outs.push_back(addF(s1, d1.getShuffleResult()));
-        }
-        // Every lane has read the tile's drive: overwrite it with local.
-        warpSync();
-        emitIf(eq(tig, idx(0)), [&] {
-          for (int64_t I = 0; I < nb; ++I)
-            for (int64_t h = 0; h < 2; ++h) {
-              Value t = add(g, idx(16 * I + 8 * h));
-              emitIf(lt(t, idx(BL)), [&] {
-                store(outs[2 * I + h], smemM,
-                      {add(add(add(xOff, warpSlot), mul(tile, BL)), t)});
-              });
-            }
+          mmaTable(d, add(tableBase, mul(u, (c.mmaBlock / 16) * 80)));
         });
-        return ValueVector{};
-      });
-      warpSync();
-      SmallVector<Value> local;
-      for (int64_t k = 0; k < BL; ++k)
-        local.push_back(load(smemM, {add(add(xOff, own), k)}));
-      result.push_back(local);
-      warpSync();
+        gpu::BarrierOp::create(b);
+        emitFor(ctaWarp, idx(nc), idx(S * c.warps()), {},
+                [&](Value i, ValueRange) {
+                  warpSync(); // mma.sync needs the warp converged
+                  mmaTile(i, tableBase);
+                  return ValueVector{};
+                });
+        gpu::BarrierOp::create(b);
+        auto read = [&] {
+          ValueVector out;
+          for (int64_t v = 0; v < c.mmaBlock / 4 && 4 * v < BL; ++v) {
+            Value vec = LLVM::LoadOp::create(
+                b, vec4, sharedPtr(stageIndex(s, u, idx(4 * v))), 16);
+            for (int64_t e = 0; e < 4 && 4 * v + e < BL; ++e)
+              out.push_back(LLVM::ExtractElementOp::create(b, vec, lanePos(e)));
+          }
+          return out;
+        };
+        ValueVector got;
+        if (chunks == 1)
+          got = read();
+        else
+          got = emitIf(eq(mine, ch), SmallVector<Type>(BL, f32()), read,
+                       [&] { return ValueVector(cur.begin(), cur.end()); });
+        // The next round overwrites the staging.
+        if (closing)
+          gpu::BarrierOp::create(b);
+        return got;
+      };
+      // Up to 4 rounds are unrolled: in an scf.for, LLVM hoists the
+      // (loop-invariant) staging and table values of the thread's tile out
+      // of the loop and keeps them all live (hundreds of bytes of spills).
+      ValueVector local;
+      if (chunks == 1) {
+        closing = !lastSlot;
+        local = round(idx(0), {});
+      } else if (chunks <= 4) {
+        local = ValueVector(BL, cf(0.0f));
+        for (int64_t ch = 0; ch < chunks; ++ch) {
+          closing = !(lastSlot && ch == chunks - 1);
+          local = round(idx(ch), local);
+        }
+      } else
+        local = emitFor(idx(0), idx(chunks), idx(1),
+                        ValueVector(BL, cf(0.0f)), round);
+      result.push_back(SmallVector<Value>(local.begin(), local.end()));
     }
     return result;
   }
@@ -664,7 +827,7 @@ private:
     ValueVector t = emitIf(
         single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
         [&] {
-          emitIf(eq(tid, idx(0)), [&] {
+          emitIf(eq(ctaTid, idx(0)), [&] {
             Value t = memref::AtomicRMWOp::create(
                 b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
                 ValueRange{counter});
@@ -737,6 +900,11 @@ private:
 
 void KernelEmitter::position() {
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  ctaTid = tid;
+  if (c.slots > 1) {
+    slot = div(ctaTid, idx(c.threads()));
+    tid = rem(ctaTid, idx(c.threads()));
+  }
   lane = rem(tid, idx(kWarpSize));
   warp = div(tid, idx(kWarpSize));
   Value B = memref::DimOp::create(b, drive, 0);
@@ -767,8 +935,12 @@ void KernelEmitter::position() {
   Value id = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value rowGroup;
   if (!c.gridFlags()) {
-    pos = rem(id, nx);
-    rowGroup = div(id, nx);
+    if (slot) {
+      std::tie(rowGroup, pos) = divRem32(id, nx);
+    } else {
+      pos = rem(id, nx);
+      rowGroup = div(id, nx);
+    }
   } else {
     // Position-major order: unit (cluster) u = id / cluster is position
     // u / rowGroups of row group u % rowGroups, so a row's units are
@@ -778,11 +950,19 @@ void KernelEmitter::position() {
     Value rowGroups = rows;
     if (c.packRows())
       rowGroups = div(add(rows, sub(rpc, idx(1))), rpc);
+    if (slot)
+      rowGroups = div(rows, idx(c.slots));
     Value unitId = div(id, idx(c.cluster()));
-    rowGroup = rem(unitId, rowGroups);
-    guess = div(unitId, rowGroups);
+    if (slot) {
+      std::tie(guess, rowGroup) = divRem32(unitId, rowGroups);
+    } else {
+      rowGroup = rem(unitId, rowGroups);
+      guess = div(unitId, rowGroups);
+    }
   }
   r = c.packRows() ? add(mul(rowGroup, rpc), rowSub) : rowGroup;
+  if (slot)
+    r = add(mul(rowGroup, c.slots), slot);
   if (c.gridFlags()) {
     // Logical position along the row from a per-row atomic ticket (one per
     // cluster): a CTA only waits on CTAs of its row with an earlier ticket,
@@ -790,7 +970,7 @@ void KernelEmitter::position() {
     // flags at all.
     Value units = div(nx, idx(c.cluster()));
     single = eq(units, idx(1));
-    counter = add(add(mul(rows, nx), idx(1)), r);
+    counter = add(add(mul(rows, nx), idx(1)), slot ? sub(r, slot) : r);
     if (c.cluster() == 1) {
       // The ticket is taken in body(), after the tile loads for the guess.
       rank = idx(0);
@@ -800,7 +980,7 @@ void KernelEmitter::position() {
       ValueVector t = emitIf(
           single, {b.getIndexType()}, [&] { return ValueVector{idx(0)}; },
           [&] {
-            emitIf(andI(eq(tid, idx(0)), eq(rank, idx(0))), [&] {
+            emitIf(andI(eq(ctaTid, idx(0)), eq(rank, idx(0))), [&] {
               Value t = memref::AtomicRMWOp::create(
                   b, arith::AtomicRMWKind::addi, ci32(1), flagsBuf,
                   ValueRange{counter});
@@ -1503,8 +1683,12 @@ void KernelEmitter::rowLoop(bool keep) {
 void KernelEmitter::body() {
   Value H = memref::DimOp::create(b, drive, 1);
   dIdx = rem(r, idx(c.channels));
-  hIdx = rem(div(r, idx(c.channels)), H);
-  bIdx = div(r, mul(H, c.channels));
+  if (slot) {
+    std::tie(bIdx, hIdx) = divRem32(div(r, idx(c.channels)), H);
+  } else {
+    hIdx = rem(div(r, idx(c.channels)), H);
+    bIdx = div(r, mul(H, c.channels));
+  }
   setBases();
   if (c.ctaBulk())
     bulkInit();
@@ -1636,25 +1820,28 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   auto fn = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   fn.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(c.threads()), 1, 1}));
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(c.ctaThreads()), 1, 1}));
   // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
   // SM with the default schedule): the look-back and the speculative tile
   // loads otherwise take ~138 (one CTA per SM).
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.threads() * 128))));
+                    1, 65536 / (c.ctaThreads() * 128))));
+  // local = mma, finite K: at most 64 registers per thread, so two
+  // 512-thread CTAs share an SM (one stages and computes while the other
+  // loads; ~83-93 registers otherwise, one CTA per SM).
+  else if (c.schedule.getLocal() == LocalStrategy::mma)
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.ctaThreads() * 64))));
   if (c.cluster() > 1)
     fn.setKnownClusterSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
 
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  int64_t floats = 0;
-  if (c.infiniteHops())
-    floats = (c.rowLoop() ? 2 : 1) * (2 * c.warps() + 4);
-  else if (c.hops > 0 && c.warpSmem())
-    floats = 2 * c.warps() * c.warpKeep();
+  int64_t floats = c.carrierFloats();
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the
@@ -1669,7 +1856,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     return buffer;
   };
   if (floats > 0)
-    smemF = workgroupBuffer(floats, f32());
+    smemF = workgroupBuffer(floats * c.slots, f32());
   if (c.gridFlags())
     smemI = workgroupBuffer(1, i32());
   // cta = bulk: the message, the receive slots and the mbarrier.
@@ -1679,22 +1866,11 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     smemBar = workgroupBuffer(1, b.getI64Type());
   }
 
-  // local = mma: per warp, 32 tiles of staged gates and drive / local.
-  // Explicitly 16-byte aligned: LLVM takes a large global without an
-  // alignment to be 16-byte aligned (DataLayout::getPreferredAlign) and the
-  // NVPTX load-store vectorizer merges the staging accesses into
-  // st.shared.v4 / ld.shared.v2, but the NVPTX printer emits such a global
-  // with `.align 4`, so behind the carrier / ticket words it would start at
-  // a 4-byte-aligned offset (misaligned address on the vector accesses).
-  if (c.schedule.getLocal() == LocalStrategy::mma) {
-    smemM = fn.addWorkgroupAttribution(
-        MemRefType::get({2 * c.warps() * kWarpSize * c.block}, f32(),
-                        MemRefLayoutAttrInterface(), workgroup),
-        b.getLoc());
-    fn.setWorkgroupAttributionAttr(fn.getNumWorkgroupAttributions() - 1,
-                                   LLVM::LLVMDialect::getAlignAttrName(),
-                                   b.getI64IntegerAttr(16));
-  }
+  // local = mma: one staging round (mmaStageFloats: drive / local states
+  // of the CTA's channels and the gate tables of mmaChunk tiles).
+  if (c.schedule.getLocal() == LocalStrategy::mma)
+    smemM = workgroupBuffer(mmaStageFloats(c.slots, c.mmaChunk, c.mmaBlock),
+                            f32());
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);
@@ -1712,6 +1888,18 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   b.setInsertionPointToStart(&entry);
   position();
+  // Several rows per CTA: each slot uses its own part of smemF (loads and
+  // stores through a view; loadRemote adds the offset itself).
+  if (slot && smemF) {
+    smemFOff = mul(slot, floats);
+    auto view = MemRefType::get(
+        {floats}, f32(),
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, {1}), workgroup);
+    smemF = memref::ReinterpretCastOp::create(
+        b, view, smemF, OpFoldResult(smemFOff),
+        ArrayRef<OpFoldResult>{b.getIndexAttr(floats)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  }
   // Packed rows: every warp runs the body (barriers stay uniform); the
   // rows past the end read the last row and store nothing.
   if (c.packRows()) {

@@ -29,6 +29,11 @@ struct KernelConfig {
   int64_t channels = 16; // D (static)
   mlir::MemRefType gatesType, driveType, resetsType, initType, outType;
   swr::ScheduleAttr schedule;
+  /// local = mma: rows per CTA (channels d .. d + slots - 1 of one (b, h),
+  /// each on warps() warps at the same tiles, so they share the tiles' gate
+  /// matrices), tiles staged per round, and the tile padded to 16 tokens.
+  /// 1 / 0 / block for local = scan (mmaPlan() sets them).
+  int64_t slots = 1, mmaChunk = 0, mmaBlock = 0;
 
   bool infiniteHops() const { return hops < 0; }
   bool hasResets() const { return static_cast<bool>(resetsType); }
@@ -37,6 +42,8 @@ struct KernelConfig {
   int64_t warps() const { return schedule.getWarps(); }
   int64_t cluster() const { return schedule.getCluster(); }
   int64_t threads() const { return warps() * kWarpSize; }
+  /// Threads of a CTA: slots rows of threads() each.
+  int64_t ctaThreads() const { return slots * threads(); }
   int64_t warpSpan() const { return kWarpSize * tilesPerLane(); }
   int64_t ctaSpan() const { return warps() * warpSpan(); }
   /// Carriers each warp keeps in shared memory / each CTA publishes (finite K).
@@ -80,6 +87,16 @@ struct KernelConfig {
   }
   /// cta = bulk: bytes of workgroup memory the route adds (send buffer,
   /// receive buffer, mbarrier).
+  /// Floats of the carrier buffer per row (K = inf: the warp aggregates,
+  /// the CTA aggregate and the prefix; finite K with warp smem: the warp
+  /// lists).
+  int64_t carrierFloats() const {
+    if (infiniteHops()) // the row loop keeps two sets (this chunk, next)
+      return (rowLoop() ? 2 : 1) * (2 * warps() + 4);
+    if (hops > 0 && warpSmem())
+      return 2 * warps() * warpKeep();
+    return 0;
+  }
   int64_t bulkWorkgroupBytes() const {
     return ctaBulk() ? 4 * bulkMsgFloats() * (1 + bulkSlots()) + 16 : 0;
   }
@@ -95,7 +112,9 @@ struct KernelConfig {
   /// K = inf without clusters: short rows share a CTA (g rows per CTA, each
   /// on warps() / g warps; g is the largest power of two dividing warps()
   /// with T <= (warps() / g) * warpSpan(); kernel and host compute it from L).
-  bool packRows() const { return infiniteHops() && cluster() == 1; }
+  bool packRows() const {
+    return infiniteHops() && cluster() == 1 && slots == 1;
+  }
   /// K = inf, cluster 1, local = scan: when the rows alone fill the GPU
   /// (row groups x warps >= kRowLoopWarps, decided by the host from the
   /// shape) the host launches one CTA per row group (nx = 1) and the CTA
@@ -113,6 +132,50 @@ struct KernelConfig {
     return cluster() > 1 && hops != 0 && (ctaDsmem() || gridFlags());
   }
 };
+
+/// local = mma: floats between the staging rows of consecutive slots
+/// (channels): `chunk` tiles of block16 f32, padded to 8 (mod 32) words so
+/// that the 8 channels of an mma B fragment load fall in different banks.
+inline int64_t mmaSlotStride(int64_t chunk, int64_t block16) {
+  int64_t n = chunk * block16;
+  return n + ((8 - n % 32) + 32) % 32;
+}
+/// local = mma: workgroup floats of one staging round (slots rows of
+/// `chunk` tiles of f32 drive / local states, then the gate tables of the
+/// chunk's tiles: per 16-token block an 8 x 8 pair of half-block products
+/// and 16 half-prefix products).
+inline int64_t mmaStageFloats(int64_t slots, int64_t chunk, int64_t block16) {
+  return slots * mmaSlotStride(chunk, block16) + chunk * (block16 / 16) * 80;
+}
+
+/// Chooses config.slots / mmaChunk / mmaBlock for local = mma: as many
+/// channels per CTA as divide D (a power of two, at most 16 and 16 / warps,
+/// so a CTA has at most 512 threads), then the largest chunk (a power of two
+/// <= 32 tiles) whose staging fits 44 KiB and, with the slots' carrier
+/// buffers and the other workgroup buffers, 47 KiB (48 KiB of static shared
+/// memory, alignment padding); fewer channels when even one tile does not
+/// fit. `maxSlots` > 0 caps the channels per CTA (pass option mma-channels).
+/// Returns false when nothing fits.
+inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
+  int64_t block16 = (config.block + 15) / 16 * 16;
+  int64_t cap = maxSlots > 0 ? std::min<int64_t>(maxSlots, 16) : 16;
+  int64_t s = 1;
+  while (2 * s <= cap && config.channels % (2 * s) == 0 &&
+         2 * s * config.warps() <= 16)
+    s *= 2;
+  for (; s >= 1; s /= 2)
+    for (int64_t chunk = kWarpSize; chunk >= 1; chunk /= 2)
+      if (4 * mmaStageFloats(s, chunk, block16) <= 44 * 1024 &&
+          4 * (mmaStageFloats(s, chunk, block16) + s * config.carrierFloats()) +
+                  config.bulkWorkgroupBytes() + 64 <=
+              47 * 1024) {
+        config.slots = s;
+        config.mmaChunk = chunk;
+        config.mmaBlock = block16;
+        return true;
+      }
+  return false;
+}
 
 /// Builds the kernel `name` into `module` and returns it. Kernel arguments:
 /// gates, drive, [resets], [init], y, [flags (i32), scratch (f32)], nx

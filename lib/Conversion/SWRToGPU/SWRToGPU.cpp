@@ -37,19 +37,21 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
 
   LogicalResult convert(func::FuncOp fn, const TiledEntry &e,
                         gpu::GPUModuleOp kernels) {
-    const KernelConfig &config = e.config;
+    KernelConfig config = e.config;
     Location loc = e.anchor->getLoc();
-    // local = mma stages 32 tiles of gates and drive (f32) per warp in
-    // workgroup memory: 256 * block bytes per warp.
-    if (config.schedule.getLocal() == LocalStrategy::mma &&
-        config.warps() * config.block * 256 > 32768)
-      return e.anchor->emitError()
-             << "local = mma stages 256 * block bytes of workgroup memory per "
-                "warp, at most 32 KiB in all: warps * block must be <= 128, "
-                "got warps = "
-             << config.warps() << ", block = " << config.block;
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
+    // local = mma: channels per CTA and the staging round (KernelBuilder.h);
+    // one channel per CTA with cta = bulk (its message buffers and
+    // mbarriers are per CTA).
+    if (config.schedule.getLocal() == LocalStrategy::mma &&
+        !mmaPlan(config, config.schedule.getCta() == CarrierRoute::bulk
+                             ? 1
+                             : mmaChannels))
+      return e.anchor->emitError()
+             << "local = mma stages at least 4 * (6 * block) bytes of "
+                "workgroup memory per tile, at most 44 KiB: block "
+             << config.block << " is too large";
 
     // cta = bulk adds a message and its receive slots to the static
     // workgroup memory (48 KiB at most): only K beyond a few CTA spans with
@@ -108,6 +110,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     // kernel's): g rows per CTA, the largest power of two dividing the warps
     // with T <= (warps / g) * warp span.
     Value rowGroups = rows;
+    if (config.slots > 1)
+      rowGroups = arith::DivUIOp::create(b, rows, idx(config.slots));
     if (config.packRows()) {
       Value g = idx(1);
       for (int64_t k = 2; k <= config.warps() && config.warps() % k == 0;
@@ -187,7 +191,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       clusterSize = gpu::KernelDim3{idx(config.cluster()), idx(1), idx(1)};
     auto launch = gpu::LaunchFuncOp::create(
         b, kernel, gpu::KernelDim3{grid, idx(1), idx(1)},
-        gpu::KernelDim3{idx(config.threads()), idx(1), idx(1)},
+        gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
         /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
         ValueRange{token}, clusterSize);
     token = launch.getAsyncToken();

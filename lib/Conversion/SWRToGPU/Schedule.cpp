@@ -43,7 +43,8 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
   auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
   bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                     isAuto(grid) && cluster <= 0;
-  if (!given && routesAuto && window.getHops() == 1) {
+  // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
+  if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
     rLane = CarrierRoute::halo;
     w = 2;
   }
@@ -56,6 +57,11 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
     tpl = 2;
     w = loops ? 1 : 8;
   }
+  // local = mma: one warp per channel, 16 channels per CTA (the fastest
+  // mma schedule on the H200, 2026-11-28: warps 1 / 2 / 4 gave 41 / 28 /
+  // 16 % of copy at K = 0).
+  if (!given && local == "mma")
+    w = 1;
   if (useKnobs) {
     auto route = [&](StringRef knob, StringRef text,
                      CarrierRoute &field) -> LogicalResult {

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One device call for local = mma (docs/benchmarks.md, 2026-11-28 mma run):
+# runtime build, the mma correctness cases x 2 seeds, compute-sanitizer
+# memcheck + racecheck on two mma cases, then the benchmark (defaults, new
+# mma schedules, the previous mma kernels) in what is left of LIMIT seconds.
+# Carry .devcarry: OUT=.devcarry/gpu-mma scripts/gpu-cases.sh <the mma_*
+# lines of test/Integration/gpu/schedules.txt>, SCHEDULES=bench/schedules-mma.txt
+# bench/compile.sh (+ any older artifacts appended to .devcarry/bench/list.tsv).
+set -u -o pipefail
+t0=$(date +%s); LIMIT=${LIMIT:-150}
+O=${OUT:-/tmp/out}; mkdir -p "$O"
+export PATH=$PATH:/usr/local/cuda/bin
+el() { echo $(( $(date +%s) - t0 )); }
+{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
+  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
+echo "runtime built at $(el) s"
+run=$PWD/build-rtd/bin/phalanx-run
+if [[ ${CASES:-1} == 1 ]]; then
+  PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-mma > "$O/cases-mma.log" 2>&1
+  echo "cases-mma rc=$? $(tail -1 "$O/cases-mma.log") at $(el) s"
+  grep -v PASS "$O/cases-mma.log" | head -20
+fi
+san() {  # name tool shapes...
+  local n=$1 tool=$2; shift 2
+  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-mma/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
+  echo "sanitizer $tool $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-$n.log" | tr '\n' ' ')"
+}
+for tool in memcheck racecheck; do
+  san mma_w1_k1_flags_d32 $tool --shape a=1,4,2000 --shape x=1,4,32,2000
+  san mma_w1_k2_dsmem $tool --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000
+done
+echo "sanitizers done at $(el) s"
+left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
+PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
+  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
+echo "bench rc=$? at $(el) s"
+grep -E "^(inf|0 |1 )|== |check k=|copy:|budget|FAIL" "$O/bench.log" | tail -70
