@@ -1,6 +1,7 @@
 //===- GPUPipeline.cpp - phalanx-gpu-pipeline -----------------------------===//
 //
-// swr.scan entries on tensors -> a host function that launches a CUDA kernel,
+// swr.scan and phalanx.layer entries on tensors -> a host function that
+// launches CUDA kernels (and, for the layer, cuBLASLt GEMMs through the runtime),
 // the kernel compiled to a cubin for sm_90a by ptxas, everything else in the
 // LLVM dialect with packed entry points (docs/gpu-lowering.md).
 //
@@ -13,6 +14,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "phalanx/Conversion/Passes.h"
+#include "phalanx/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -28,6 +30,8 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.cta = options.cta;
   swr.grid = options.grid;
   swr.overrideSchedule = options.overrideSchedule;
+  // phalanx.layer -> projections + one fused mix (the GPU form).
+  pm.addPass(phalanx::createPhalanxFuseLayer());
   pm.addPass(createConvertSWRToGPU(swr));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

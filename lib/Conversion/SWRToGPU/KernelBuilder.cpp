@@ -55,6 +55,9 @@ private:
 
   // Kernel arguments.
   Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
+  // Layer mode: pb and pc ([B, Hkv, D, L]), the biases, this row's kv head,
+  // its flat offset in pb / pc and its biases as f32.
+  Value gpre, cpre, biasA, biasB, biasC, kvIdx, preRow, baV, bbV, bcV;
   // Workgroup memory.
   Value smemF, smemI;
   // Sizes and position.
@@ -291,6 +294,10 @@ private:
   struct TileData {
     Value fast, phys, first;
     SmallVector<Value> gv, xv;
+    // Layer mode: the raw pb vectors, and per token the f32 gate
+    // act_a(pa + ba) (1 outside [0, L)), drive act_b(pb + bb) * pv and pv,
+    // computed once where the tile is loaded.
+    SmallVector<Value> pv, ga, xa, vf;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
@@ -309,6 +316,8 @@ private:
     auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
     SmallVector<Type> types(c.block / wa, va);
     types.append(c.block / wx, vx);
+    if (layer())
+      types.append(c.block / wx, vx);
     ValueVector res = emitIf(
         d.fast, types,
         [&] {
@@ -323,11 +332,19 @@ private:
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
+          if (layer())
+            for (int64_t j = 0; j < c.block / wx; ++j)
+              out.push_back(LLVM::LoadOp::create(
+                  b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
+                  wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                  /*invariant=*/true));
           return out;
         },
         [&] {
           ValueVector out;
-          auto scalars = [&](Type vt, int64_t w, Type e, bool isGate) {
+          // which: 0 gates, 1 drive, 2 pb (layer mode).
+          auto scalars = [&](Type vt, int64_t w, Type e, int which) {
+            bool isGate = which == 0;
             for (int64_t j = 0; j < c.block / w; ++j) {
               Value v = LLVM::UndefOp::create(b, vt);
               for (int64_t k = 0; k < w; ++k) {
@@ -335,7 +352,8 @@ private:
                 Value valid = tokenValid(t);
                 Value tc = sel(valid, t, idx(0));
                 Value x = isGate ? load(gates, {bIdx, hIdx, tc})
-                                 : load(drive, {bIdx, hIdx, dIdx, tc});
+                          : which == 1 ? load(drive, {bIdx, hIdx, dIdx, tc})
+                                       : load(gpre, {bIdx, kvIdx, dIdx, tc});
                 Value pad = arith::ConstantFloatOp::create(
                     b, cast<FloatType>(e), APFloat(isGate ? 1.0f : 0.0f));
                 if (e != f32()) {
@@ -351,21 +369,88 @@ private:
               out.push_back(v);
             }
           };
-          scalars(va, wa, ea, true);
-          scalars(vx, wx, ex, false);
+          scalars(va, wa, ea, 0);
+          scalars(vx, wx, ex, 1);
+          if (layer())
+            scalars(vx, wx, ex, 2);
           return out;
         });
-    int64_t na = c.block / wa;
+    int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
-    d.xv.assign(res.begin() + na, res.end());
+    d.xv.assign(res.begin() + na, res.begin() + na + nx);
+    if (layer()) {
+      d.pv.assign(res.begin() + na + nx, res.end());
+      activate(d);
+    }
     return d;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Layer mode: activations, gates and drive from the projections
+  //===--------------------------------------------------------------------===//
+  bool layer() const { return c.layer.enabled; }
+  /// sigmoid(z) = (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|) (never
+  /// overflows; the CPU path's formula), exp through ex2.
+  Value sigmoid(Value z) {
+    Value nonNegative = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, z,
+                                              cf(0.0f));
+    Value negAbs = sel(nonNegative, arith::NegFOp::create(b, z), z);
+    Value e = exp2(mulF(negAbs, cf(1.4426950408889634f)));
+    return arith::DivFOp::create(b, sel(nonNegative, cf(1.0f), e),
+                                 addF(cf(1.0f), e));
+  }
+  /// 2^x by ex2.approx.f32 (relative error ~2^-22; the GPU lowering has no
+  /// libdevice, and llvm.exp2 is not legal in convert-gpu-to-nvvm).
+  Value exp2(Value x) {
+    return LLVM::InlineAsmOp::create(
+               b, f32(), ValueRange{x}, "ex2.approx.f32 $0, $1;", "=f,f",
+               /*has_side_effects=*/false, /*is_align_stack=*/false,
+               LLVM::tailcallkind::TailCallKind::None,
+               LLVM::AsmDialectAttr::get(b.getContext(),
+                                         LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+  /// The gate activations of phalanx.layer (layer::Activation values).
+  Value activation(int kind, Value z) {
+    switch (kind) {
+    case 1: // swish
+      return mulF(z, sigmoid(z));
+    case 2: { // hard_sigmoid: clamp(z / 6 + 1/2, 0, 1)
+      Value v = addF(arith::DivFOp::create(b, z, cf(6.0f)), cf(0.5f));
+      return arith::MinimumFOp::create(
+          b, arith::MaximumFOp::create(b, v, cf(0.0f)), cf(1.0f));
+    }
+    default:
+      return sigmoid(z);
+    }
+  }
+  /// Fills the tile's gates, drive and pv values (f32) from the raw vectors.
+  void activate(TileData &d) {
+    int64_t wa = vwA(), wx = vwX();
+    d.ga.clear();
+    d.xa.clear();
+    d.vf.clear();
+    for (int64_t k = 0; k < c.block; ++k) {
+      Value pa = toF32(LLVM::ExtractElementOp::create(b, d.gv[k / wa], lanePos(k % wa)));
+      Value pv = toF32(LLVM::ExtractElementOp::create(b, d.xv[k / wx], lanePos(k % wx)));
+      Value pb = toF32(LLVM::ExtractElementOp::create(b, d.pv[k / wx], lanePos(k % wx)));
+      // Tokens outside [0, L) keep gate 1 and drive 0 (pv is 0 there).
+      Value a = activation(c.layer.actA, addF(pa, baV));
+      a = sel(tokenValid(add(d.first, k)), a, cf(1.0f));
+      d.ga.push_back(a);
+      d.xa.push_back(mulF(activation(c.layer.actB, addF(pb, bbV)), pv));
+      d.vf.push_back(pv);
+    }
   }
   /// The masked f32 gate of token k of the tile: zero at segment starts
   /// (only a tile's first token can be one: t % (S * BL) == 0, t > 0) and
   /// at resets, as swr.mask_gates.
   Value gateOf(const TileData &d, int64_t k) {
     int64_t w = vwA();
-    Value a = toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w], lanePos(k % w)));
+    Value a = layer() ? d.ga[k]
+                      : toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w],
+                                                             lanePos(k % w)));
     Value cut;
     if (c.segment > 0 && k == 0) {
       Value start = eq(rem(d.phys, idx(c.segment)), idx(0));
@@ -386,6 +471,8 @@ private:
   /// The f32 drive of token k of the tile (0 outside [0, L)).
   Value driveOf(const TileData &d, int64_t k) {
     int64_t w = vwX();
+    if (layer())
+      return d.xa[k];
     return toF32(LLVM::ExtractElementOp::create(b, d.xv[k / w], lanePos(k % w)));
   }
   /// The carrier of a loaded tile. Forward: (prod a, terminal local state);
@@ -626,14 +713,43 @@ private:
     Type elem = c.outType.getElementType();
     int64_t wy = vwY();
     auto vy = VectorType::get({wy}, elem);
+    // Layer mode: z = y * (pc + bc) + pv, pc loaded here (vectors on the
+    // vector path, guarded scalars otherwise).
+    SmallVector<Value> zs(c.block);
+    auto postGate = [&](bool vectors) {
+      if (!layer())
+        return;
+      Type ex = c.driveType.getElementType();
+      int64_t wx = vwX();
+      auto vx = VectorType::get({wx}, ex);
+      Value v;
+      for (int64_t k = 0; k < c.block; ++k) {
+        Value pc;
+        if (vectors) {
+          if (k % wx == 0)
+            v = LLVM::LoadOp::create(
+                b, vx, globalPtr(cpre, add(add(preRow, d.first), k)),
+                wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                /*invariant=*/true);
+          pc = toF32(LLVM::ExtractElementOp::create(b, v, lanePos(k % wx)));
+        } else {
+          Value t = add(d.first, k);
+          Value tc = sel(tokenValid(t), t, idx(0));
+          pc = toF32(load(cpre, {bIdx, kvIdx, dIdx, tc}));
+        }
+        zs[k] = axpy(ys[k], addF(pc, bcV), d.vf[k]);
+      }
+    };
+    auto outOf = [&](int64_t k) { return layer() ? zs[k] : ys[k]; };
     emitIf(
         d.fast, {},
         [&] {
+          postGate(true);
           for (int64_t j = 0; j < c.block / wy; ++j) {
             Value v = LLVM::UndefOp::create(b, vy);
             for (int64_t k = 0; k < wy; ++k)
               v = LLVM::InsertElementOp::create(
-                  b, v, fromF32(ys[j * wy + k], elem), lanePos(k));
+                  b, v, fromF32(outOf(j * wy + k), elem), lanePos(k));
             LLVM::StoreOp::create(
                 b, v, globalPtr(out, add(add(driveRow, d.first), j * wy)),
                 wy * elem.getIntOrFloatBitWidth() / 8);
@@ -641,10 +757,11 @@ private:
           return ValueVector{};
         },
         [&] {
+          postGate(false);
           for (int64_t k = 0; k < c.block; ++k) {
             Value t = add(d.first, k);
             emitIf(tokenValid(t), [&] {
-              store(fromF32(ys[k], elem), out, {bIdx, hIdx, dIdx, t});
+              store(fromF32(outOf(k), elem), out, {bIdx, hIdx, dIdx, t});
             });
           }
           return ValueVector{};
@@ -704,7 +821,9 @@ void KernelEmitter::position() {
   lane = rem(tid, idx(kWarpSize));
   warp = div(tid, idx(kWarpSize));
   Value B = memref::DimOp::create(b, drive, 0);
-  Value H = memref::DimOp::create(b, drive, 1);
+  // Layer mode: the rows of this launch's heads only.
+  Value H = layer() ? idx(c.layer.headCount)
+                    : Value(memref::DimOp::create(b, drive, 1));
   L = memref::DimOp::create(b, drive, 3);
   T = div(add(L, c.block - 1), idx(c.block));
   rows = mul(mul(B, H), c.channels);
@@ -1160,18 +1279,39 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
 //===----------------------------------------------------------------------===//
 
 void KernelEmitter::body() {
-  Value H = memref::DimOp::create(b, drive, 1);
-  dIdx = rem(r, idx(c.channels));
-  hIdx = rem(div(r, idx(c.channels)), H);
-  bIdx = div(r, mul(H, c.channels));
-  setBases();
-  if (init)
-    initV = toF32(load(init, {bIdx, hIdx, dIdx}));
+  if (layer()) {
+    // Row r = (b, h - headOffset, d) of this launch; h reads kv head
+    // h / (H / Hkv).
+    int64_t H = c.layer.heads, D = c.channels;
+    dIdx = rem(r, idx(D));
+    hIdx = add(rem(div(r, idx(D)), idx(c.layer.headCount)), c.layer.headOffset);
+    bIdx = div(r, idx(c.layer.headCount * D));
+    kvIdx = div(hIdx, idx(H / c.layer.kvHeads));
+    Value rowH = add(mul(bIdx, H), hIdx);
+    gateRow = mul(rowH, L);
+    driveRow = mul(add(mul(rowH, D), dIdx), L);
+    Value kvRow = add(mul(bIdx, c.layer.kvHeads), kvIdx);
+    preRow = mul(add(mul(kvRow, D), dIdx), L);
+    Value kvChannel = add(mul(kvIdx, D), dIdx);
+    baV = toF32(load(biasA, {hIdx}));
+    bbV = toF32(load(biasB, {kvChannel}));
+    bcV = toF32(load(biasC, {kvChannel}));
+    setBases();
+  } else {
+    Value H = memref::DimOp::create(b, drive, 1);
+    dIdx = rem(r, idx(c.channels));
+    hIdx = rem(div(r, idx(c.channels)), H);
+    bIdx = div(r, mul(H, c.channels));
+    setBases();
+    if (init)
+      initV = toF32(load(init, {bIdx, hIdx, dIdx}));
+    // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D
+    // of the gates).
+    driveRow = mul(r, L);
+    gateRow = mul(div(r, idx(c.channels)), L);
+  }
 
-  // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D of
-  // the gates) and the vector-path condition shared by every tile.
-  driveRow = mul(r, L);
-  gateRow = mul(div(r, idx(c.channels)), L);
+  // The vector-path condition shared by every tile.
   {
     int64_t elems = std::max({vwA(), vwX(), vwY()});
     auto bytes = [](MemRefType t, int64_t w) {
@@ -1182,6 +1322,9 @@ void KernelEmitter::body() {
     Value ptrs = orI(orI(memref::ExtractAlignedPointerAsIndexOp::create(b, gates),
                          memref::ExtractAlignedPointerAsIndexOp::create(b, drive)),
                      memref::ExtractAlignedPointerAsIndexOp::create(b, out));
+    if (layer())
+      ptrs = orI(orI(ptrs, memref::ExtractAlignedPointerAsIndexOp::create(b, gpre)),
+                 memref::ExtractAlignedPointerAsIndexOp::create(b, cpre));
     aligned = andI(eq(rem(L, idx(elems)), idx(0)),
                    eq(andI(ptrs, idx(align - 1)), idx(0)));
   }
@@ -1192,10 +1335,11 @@ void KernelEmitter::body() {
   int64_t tokenBytes =
       tpl * c.block *
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
-       c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
+       (layer() ? 2 : 1) *
+           c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
-  SmallVector<TileData> data;
+  SmallVector<TileData, 2> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
       data.push_back(loadTile(tileOf(j)));
@@ -1207,14 +1351,27 @@ void KernelEmitter::body() {
     setBases();
     for (int64_t j = 0; j < tpl && j < (int64_t)data.size(); ++j) {
       TileData &d = data[j];
+      // Layer mode: the activated values travel instead of the raw
+      // vectors (pb is not needed after them).
+      SmallVector<Value> &first = layer() ? d.ga : d.gv;
+      SmallVector<Value> &second = layer() ? d.xa : d.xv;
       SmallVector<Type> types{b.getI1Type()};
-      for (Value v : d.gv)
+      for (Value v : first)
         types.push_back(v.getType());
-      for (Value v : d.xv)
+      for (Value v : second)
         types.push_back(v.getType());
+      if (layer())
+        for (Value v : d.vf)
+          types.push_back(v.getType());
       Value q = tileOf(j);
-      auto pack = [](const TileData &x) {
+      auto pack = [&](const TileData &x) {
         ValueVector out{x.fast};
+        if (layer()) {
+          out.append(x.ga.begin(), x.ga.end());
+          out.append(x.xa.begin(), x.xa.end());
+          out.append(x.vf.begin(), x.vf.end());
+          return out;
+        }
         out.append(x.gv.begin(), x.gv.end());
         out.append(x.xv.begin(), x.xv.end());
         return out;
@@ -1226,8 +1383,15 @@ void KernelEmitter::body() {
       nd.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
       nd.first = mul(nd.phys, c.block);
       nd.fast = res[0];
-      nd.gv.assign(res.begin() + 1, res.begin() + 1 + d.gv.size());
-      nd.xv.assign(res.begin() + 1 + d.gv.size(), res.end());
+      if (layer()) {
+        size_t n = c.block;
+        nd.ga.assign(res.begin() + 1, res.begin() + 1 + n);
+        nd.xa.assign(res.begin() + 1 + n, res.begin() + 1 + 2 * n);
+        nd.vf.assign(res.begin() + 1 + 2 * n, res.end());
+      } else {
+        nd.gv.assign(res.begin() + 1, res.begin() + 1 + d.gv.size());
+        nd.xv.assign(res.begin() + 1 + d.gv.size(), res.end());
+      }
       d = nd;
     }
   }
@@ -1264,6 +1428,9 @@ void KernelEmitter::body() {
 gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   MLIRContext *ctx = b.getContext();
   SmallVector<Type> args{c.gatesType, c.driveType};
+  if (c.layer.enabled)
+    args.append({c.layer.preType, c.layer.preType, c.layer.biasAType,
+                 c.layer.biasKvType, c.layer.biasKvType});
   if (c.hasResets())
     args.push_back(c.resetsType);
   if (c.hasInit())
@@ -1328,6 +1495,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   unsigned n = 0;
   gates = entry.getArgument(n++);
   drive = entry.getArgument(n++);
+  if (c.layer.enabled) {
+    gpre = entry.getArgument(n++);
+    cpre = entry.getArgument(n++);
+    biasA = entry.getArgument(n++);
+    biasB = entry.getArgument(n++);
+    biasC = entry.getArgument(n++);
+  }
   if (c.hasResets())
     resets = entry.getArgument(n++);
   if (c.hasInit())

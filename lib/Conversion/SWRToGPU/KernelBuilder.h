@@ -18,6 +18,19 @@ namespace phalanx::swr_to_gpu {
 
 constexpr int64_t kWarpSize = 32;
 
+/// Layer mode (phalanx.fused_mix): the gates and the drive are computed from
+/// the channel-major projection outputs as they are loaded, and the output
+/// is the post-gated z (docs/gpu-lowering.md, "The layer"). The kernel covers
+/// heads [headOffset, headOffset + headCount) of `heads`; its rows are
+/// (b, h - headOffset, d). gatesType is pa [B, H, L], driveType pv and
+/// outType z [B, H, D, L], preType pb and pc [B, Hkv, D, L].
+struct LayerConfig {
+  bool enabled = false;
+  int64_t heads = 0, kvHeads = 0, headOffset = 0, headCount = 0;
+  int actA = 0, actB = 0; // phalanx::layer::Activation values
+  mlir::MemRefType preType, biasAType, biasKvType;
+};
+
 /// Everything the kernel depends on. Tiles are counted in *logical* order:
 /// forward, logical tile u is tile u; with `transpose` it is tile T - 1 - u,
 /// so that "the K previous tiles" always means logical tiles u - K .. u - 1.
@@ -29,6 +42,7 @@ struct KernelConfig {
   int64_t channels = 16; // D (static)
   mlir::MemRefType gatesType, driveType, resetsType, initType, outType;
   swr::ScheduleAttr schedule;
+  LayerConfig layer;
 
   bool infiniteHops() const { return hops < 0; }
   bool hasResets() const { return static_cast<bool>(resetsType); }
@@ -77,7 +91,8 @@ struct KernelConfig {
 
 /// Builds the kernel `name` into `module` and returns it. Kernel arguments:
 /// gates, drive, [resets], [init], y, [flags (i32), scratch (f32)], nx
-/// (CTAs along the sequence, a multiple of the cluster size).
+/// (CTAs along the sequence, a multiple of the cluster size). Layer mode:
+/// pa, pv, pb, pc, ba, bb, bc, z, [flags, scratch], nx.
 mlir::gpu::GPUFuncOp buildKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::gpu::GPUModuleOp module,
                                  llvm::StringRef name,
