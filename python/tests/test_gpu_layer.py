@@ -82,10 +82,20 @@ def layer_text(c, dim=64):
                            act_b=act_b, dtype=dtype)
 
 
+# One artifact, several (B, L) in a row.
+DYNAMIC_CASE = ("f32", 4, 2, 16, 16, 2, None, 1, "sigmoid", "swish", 0, 0)
+
+
+def dtype_case(dtype, head_dim):
+    return (dtype, 4, 2, head_dim, 16, 1, None, 1, "sigmoid", "sigmoid", 2, 1500)
+
+
 def all_texts():
     texts = [combo_text(dt, d, h, kv, g) for dt in DTYPES for d in HEAD_DIMS
              for (h, kv, g) in HEAD_SPLITS]
     texts += [layer_text(c) for c in CASES]
+    texts += [layer_text(dtype_case(dt, d)) for dt in DTYPES for d in HEAD_DIMS]
+    texts.append(layer_text(DYNAMIC_CASE))
     return texts
 
 
@@ -119,6 +129,7 @@ def test_gpu_layer(seeded, case):
     out, ref = run_layer(mod, case, seeded.rng)
     assert not np.isnan(out).any(), f"unwritten or NaN outputs {seeded.msg}"
     err = rel_error(out, ref)
+    print(f"REL {case_id(case)} {err:.3e}")
     # The projection outputs and Z are rounded to the layer's dtype (the
     # GEMMs' input and output type), so the tolerance is the dtype's.
     assert err <= tolerance(case[0]), f"{case_id(case)}: rel_err {err:.3e} {seeded.msg}"
@@ -128,10 +139,11 @@ def test_gpu_layer(seeded, case):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("head_dim", HEAD_DIMS)
 def test_gpu_layer_dtypes_head_dims(seeded, dtype, head_dim):
-    c = (dtype, 4, 2, head_dim, 16, 1, None, 1, "sigmoid", "sigmoid", 2, 1500)
+    c = dtype_case(dtype, head_dim)
     out, ref = run_layer(cuda_module(layer_text(c)), c, seeded.rng)
     assert not np.isnan(out).any(), seeded.msg
     err = rel_error(out, ref)
+    print(f"REL {dtype}-D{head_dim} {err:.3e}")
     assert err <= tolerance(dtype), f"{dtype} D={head_dim}: rel_err {err:.3e} {seeded.msg}"
 
 
@@ -139,11 +151,12 @@ def test_gpu_layer_dtypes_head_dims(seeded, dtype, head_dim):
 def test_gpu_layer_dynamic_shapes_one_artifact(seeded):
     """One artifact (dynamic B and L) serves several shapes in a row, the
     cached workspace growing and shrinking back."""
-    c0 = ("f32", 4, 2, 16, 16, 2, None, 1, "sigmoid", "swish", 0, 0)
+    c0 = DYNAMIC_CASE
     mod = cuda_module(layer_text(c0))
     for B, L in [(1, 64), (3, 2500), (2, 17), (1, 5000)]:
         c = c0[:10] + (B, L)
         out, ref = run_layer(mod, c, seeded.rng)
         assert out.shape == (B, L, 64)
         err = rel_error(out, ref)
+        print(f"REL dynamic-B{B}L{L} {err:.3e}")
         assert err <= tolerance("f32"), f"B={B} L={L}: rel_err {err:.3e} {seeded.msg}"
