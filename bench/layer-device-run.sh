@@ -16,8 +16,8 @@ echo "runtime built at $(el) s"
 run=$PWD/build-rtd/bin/phalanx-run
 timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"; grep "rel_err\|FAIL" "$O/rt-gemm.log"
 export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
-timeout 120 python3 -m pytest -q -rfs python/tests/test_gpu_layer.py python/tests/test_gpu_scan.py -k "layer or dtypes" > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
-grep -E "FAILED|Error|rel_err" "$O/pytest.log" | head -20
+timeout 120 python3 -m pytest -q -s -rfs python/tests/test_gpu_layer.py python/tests/test_gpu_scan.py -k "layer or dtypes" > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+grep -E "FAILED|Error|^REL" "$O/pytest.log" | head -40
 san() {  # name shapes...
   local n=$1; shift
   timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/gpu/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$n.log" 2>&1
@@ -26,6 +26,6 @@ san() {  # name shapes...
 san layer_bf16_g1 --shape x=2,1001,64
 san layer_f32_kinf --shape x=1,3000,64
 echo "sanitizer done at $(el) s"
-timeout ${BENCH_S:-80} python3 bench/layer_gemm_ratio.py --iters 20 --variants "${VARIANTS:-default;lane=shuffle;warps=8}" 2>&1 | tee "$O/bench.log"
+timeout ${BENCH_S:-80} python3 bench/layer_gemm_ratio.py --iters 20 --variants "${VARIANTS:-default;lane=shuffle;warps=8;warps=2}" 2>&1 | tee "$O/bench.log"
 timeout 35 python3 bench/layer_gemm_ratio.py --iters 10 --batch 8 --variants "default" 2>&1 | tail -2 | tee -a "$O/bench.log"
 echo "done at $(el) s"

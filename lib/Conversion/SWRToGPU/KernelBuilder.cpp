@@ -294,10 +294,8 @@ private:
   struct TileData {
     Value fast, phys, first;
     SmallVector<Value> gv, xv;
-    // Layer mode: the raw pb vectors, and per token the f32 gate
-    // act_a(pa + ba) (1 outside [0, L)), drive act_b(pb + bb) * pv and pv,
-    // computed once where the tile is loaded.
-    SmallVector<Value> pv, ga, xa, vf;
+    // Layer mode: the raw pb vectors (gv holds pa and xv pv).
+    SmallVector<Value> pv;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
@@ -378,10 +376,8 @@ private:
     int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
-    if (layer()) {
+    if (layer())
       d.pv.assign(res.begin() + na + nx, res.end());
-      activate(d);
-    }
     return d;
   }
 
@@ -396,14 +392,20 @@ private:
                                               cf(0.0f));
     Value negAbs = sel(nonNegative, arith::NegFOp::create(b, z), z);
     Value e = exp2(mulF(negAbs, cf(1.4426950408889634f)));
-    return arith::DivFOp::create(b, sel(nonNegative, cf(1.0f), e),
-                                 addF(cf(1.0f), e));
+    return mulF(sel(nonNegative, cf(1.0f), e), reciprocal(addF(cf(1.0f), e)));
   }
-  /// 2^x by ex2.approx.f32 (relative error ~2^-22; the GPU lowering has no
-  /// libdevice, and llvm.exp2 is not legal in convert-gpu-to-nvvm).
+  /// 1 / x by rcp.approx.ftz.f32 (relative error ~2^-23 for x in [1, 2],
+  /// the only range used: 1 + e with e in [0, 1]).
+  Value reciprocal(Value x) {
+    return NVVM::RcpApproxFtzF32Op::create(b, f32(), x);
+  }
+  /// 2^x by ex2.approx.ftz.f32 (relative error ~2^-22, results below 2^-126
+  /// flushed to 0: a sigmoid that small is 0 in f32 anyway, up to 2^-126;
+  /// the GPU lowering has no libdevice, and llvm.exp2 is not legal in
+  /// convert-gpu-to-nvvm).
   Value exp2(Value x) {
     return LLVM::InlineAsmOp::create(
-               b, f32(), ValueRange{x}, "ex2.approx.f32 $0, $1;", "=f,f",
+               b, f32(), ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;", "=f,f",
                /*has_side_effects=*/false, /*is_align_stack=*/false,
                LLVM::tailcallkind::TailCallKind::None,
                LLVM::AsmDialectAttr::get(b.getContext(),
@@ -417,7 +419,7 @@ private:
     case 1: // swish
       return mulF(z, sigmoid(z));
     case 2: { // hard_sigmoid: clamp(z / 6 + 1/2, 0, 1)
-      Value v = addF(arith::DivFOp::create(b, z, cf(6.0f)), cf(0.5f));
+      Value v = addF(mulF(z, cf(1.0f / 6.0f)), cf(0.5f));
       return arith::MinimumFOp::create(
           b, arith::MaximumFOp::create(b, v, cf(0.0f)), cf(1.0f));
     }
@@ -425,30 +427,28 @@ private:
       return sigmoid(z);
     }
   }
-  /// Fills the tile's gates, drive and pv values (f32) from the raw vectors.
-  void activate(TileData &d) {
-    int64_t wa = vwA(), wx = vwX();
-    d.ga.clear();
-    d.xa.clear();
-    d.vf.clear();
-    for (int64_t k = 0; k < c.block; ++k) {
-      Value pa = toF32(LLVM::ExtractElementOp::create(b, d.gv[k / wa], lanePos(k % wa)));
-      Value pv = toF32(LLVM::ExtractElementOp::create(b, d.xv[k / wx], lanePos(k % wx)));
-      Value pb = toF32(LLVM::ExtractElementOp::create(b, d.pv[k / wx], lanePos(k % wx)));
-      // Tokens outside [0, L) keep gate 1 and drive 0 (pv is 0 there).
-      Value a = activation(c.layer.actA, addF(pa, baV));
-      a = sel(tokenValid(add(d.first, k)), a, cf(1.0f));
-      d.ga.push_back(a);
-      d.xa.push_back(mulF(activation(c.layer.actB, addF(pb, bbV)), pv));
-      d.vf.push_back(pv);
-    }
+  // Layer mode: the gate and drive of a token are computed from the raw
+  // vectors where they are used (not kept in registers as f32 between the
+  // phases: that took 187 registers per thread for the published layer).
+  Value rawAt(ArrayRef<Value> vectors, int64_t w, int64_t k) {
+    return toF32(LLVM::ExtractElementOp::create(b, vectors[k / w], lanePos(k % w)));
+  }
+  /// act_a(pa + ba); 1 outside [0, L).
+  Value layerGate(const TileData &d, int64_t k) {
+    Value a = activation(c.layer.actA, addF(rawAt(d.gv, vwA(), k), baV));
+    return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
+  }
+  /// act_b(pb + bb) * pv (0 outside [0, L), where pv is 0).
+  Value layerDrive(const TileData &d, int64_t k) {
+    return mulF(activation(c.layer.actB, addF(rawAt(d.pv, vwX(), k), bbV)),
+                rawAt(d.xv, vwX(), k));
   }
   /// The masked f32 gate of token k of the tile: zero at segment starts
   /// (only a tile's first token can be one: t % (S * BL) == 0, t > 0) and
   /// at resets, as swr.mask_gates.
   Value gateOf(const TileData &d, int64_t k) {
     int64_t w = vwA();
-    Value a = layer() ? d.ga[k]
+    Value a = layer() ? layerGate(d, k)
                       : toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w],
                                                              lanePos(k % w)));
     Value cut;
@@ -472,7 +472,7 @@ private:
   Value driveOf(const TileData &d, int64_t k) {
     int64_t w = vwX();
     if (layer())
-      return d.xa[k];
+      return layerDrive(d, k);
     return toF32(LLVM::ExtractElementOp::create(b, d.xv[k / w], lanePos(k % w)));
   }
   /// The carrier of a loaded tile. Forward: (prod a, terminal local state);
@@ -737,7 +737,7 @@ private:
           Value tc = sel(tokenValid(t), t, idx(0));
           pc = toF32(load(cpre, {bIdx, kvIdx, dIdx, tc}));
         }
-        zs[k] = axpy(ys[k], addF(pc, bcV), d.vf[k]);
+        zs[k] = axpy(ys[k], addF(pc, bcV), rawAt(d.xv, vwX(), k));
       }
     };
     auto outOf = [&](int64_t k) { return layer() ? zs[k] : ys[k]; };
@@ -1351,29 +1351,19 @@ void KernelEmitter::body() {
     setBases();
     for (int64_t j = 0; j < tpl && j < (int64_t)data.size(); ++j) {
       TileData &d = data[j];
-      // Layer mode: the activated values travel instead of the raw
-      // vectors (pb is not needed after them).
-      SmallVector<Value> &first = layer() ? d.ga : d.gv;
-      SmallVector<Value> &second = layer() ? d.xa : d.xv;
       SmallVector<Type> types{b.getI1Type()};
-      for (Value v : first)
+      for (Value v : d.gv)
         types.push_back(v.getType());
-      for (Value v : second)
+      for (Value v : d.xv)
         types.push_back(v.getType());
-      if (layer())
-        for (Value v : d.vf)
-          types.push_back(v.getType());
+      for (Value v : d.pv)
+        types.push_back(v.getType());
       Value q = tileOf(j);
-      auto pack = [&](const TileData &x) {
+      auto pack = [](const TileData &x) {
         ValueVector out{x.fast};
-        if (layer()) {
-          out.append(x.ga.begin(), x.ga.end());
-          out.append(x.xa.begin(), x.xa.end());
-          out.append(x.vf.begin(), x.vf.end());
-          return out;
-        }
         out.append(x.gv.begin(), x.gv.end());
         out.append(x.xv.begin(), x.xv.end());
+        out.append(x.pv.begin(), x.pv.end());
         return out;
       };
       ValueVector res = emitIf(
@@ -1383,15 +1373,10 @@ void KernelEmitter::body() {
       nd.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
       nd.first = mul(nd.phys, c.block);
       nd.fast = res[0];
-      if (layer()) {
-        size_t n = c.block;
-        nd.ga.assign(res.begin() + 1, res.begin() + 1 + n);
-        nd.xa.assign(res.begin() + 1 + n, res.begin() + 1 + 2 * n);
-        nd.vf.assign(res.begin() + 1 + 2 * n, res.end());
-      } else {
-        nd.gv.assign(res.begin() + 1, res.begin() + 1 + d.gv.size());
-        nd.xv.assign(res.begin() + 1 + d.gv.size(), res.end());
-      }
+      size_t na = d.gv.size(), nx = d.xv.size();
+      nd.gv.assign(res.begin() + 1, res.begin() + 1 + na);
+      nd.xv.assign(res.begin() + 1 + na, res.begin() + 1 + na + nx);
+      nd.pv.assign(res.begin() + 1 + na + nx, res.end());
       d = nd;
     }
   }
