@@ -17,7 +17,7 @@ run=$PWD/build-rtd/bin/phalanx-run
 timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"; grep "rel_err\|FAIL" "$O/rt-gemm.log"
 export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
 timeout 120 python3 -m pytest -q -s -rfs python/tests/test_gpu_layer.py python/tests/test_gpu_scan.py -k "layer or dtypes" > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
-grep -E "FAILED|Error|^REL" "$O/pytest.log" | head -40
+grep -oE "FAILED.*|Error.*|REL .*" "$O/pytest.log" | head -40
 san() {  # name shapes...
   local n=$1; shift
   timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/gpu/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$n.log" 2>&1
