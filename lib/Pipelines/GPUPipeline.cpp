@@ -1,7 +1,6 @@
 //===- GPUPipeline.cpp - phalanx-gpu-pipeline -----------------------------===//
 //
-// swr.scan and phalanx.layer entries on tensors -> a host function that
-// launches CUDA kernels (and, for the layer, cuBLASLt GEMMs through the runtime),
+// swr.scan entries on tensors -> a host function that launches a CUDA kernel,
 // the kernel compiled to a cubin for sm_90a by ptxas, everything else in the
 // LLVM dialect with packed entry points (docs/gpu-lowering.md).
 //
@@ -20,7 +19,9 @@ using namespace mlir;
 
 void phalanx::buildGPUPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options) {
-  ConvertSWRToGPUOptions swr;
+  // swr.scan -> the tiled form with one carrier_scan per level (the
+  // schedule resolved here), then the kernel built from that form.
+  SWRGPUTileOptions swr;
   swr.local = options.local;
   swr.tilesPerLane = options.tilesPerLane;
   swr.warps = options.warps;
@@ -30,9 +31,21 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.cta = options.cta;
   swr.grid = options.grid;
   swr.overrideSchedule = options.overrideSchedule;
-  // phalanx.layer -> projections + one fused mix (the GPU form).
+  pm.addPass(createSWRGPUTile(swr));
+  // phalanx.layer -> projections + one fused mix (the GPU form); the fused
+  // kernels take the schedule knobs in convert-swr-to-gpu.
   pm.addPass(phalanx::createPhalanxFuseLayer());
-  pm.addPass(createConvertSWRToGPU(swr));
+  ConvertSWRToGPUOptions convert;
+  convert.local = options.local;
+  convert.tilesPerLane = options.tilesPerLane;
+  convert.warps = options.warps;
+  convert.cluster = options.cluster;
+  convert.lane = options.lane;
+  convert.warp = options.warp;
+  convert.cta = options.cta;
+  convert.grid = options.grid;
+  convert.overrideSchedule = options.overrideSchedule;
+  pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -81,8 +81,9 @@ struct TileScan : OpRewritePattern<ScanOp> {
     if (hops != 0) {
       carry = CarrierScanOp::create(
           rewriter, loc, carrierStatesType, scan.getCarrierGates(),
-          scan.getCarrierStates(), op.getInit(),
-          rewriter.getI64IntegerAttr(hops),
+          scan.getCarrierStates(), op.getInit(), /*partial=*/Value(),
+          rewriter.getI64IntegerAttr(hops), /*span=*/IntegerAttr(),
+          /*level=*/CarrierLevelAttr(), /*route=*/CarrierRouteAttr(),
           transpose ? rewriter.getUnitAttr() : UnitAttr(), schedule);
     }
     // hops = 0: init is never visible (tile(t) < 0 never holds), so it is

@@ -30,28 +30,8 @@ def PhalanxEmitEntryWrappers : Pass<"phalanx-emit-entry-wrappers", "::mlir::Modu
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
-def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
-  let summary = "Lower entry functions made of one swr.scan to a CUDA kernel "
-                "and its host launch (gpu + nvvm dialects)";
-  let description = [{
-    Rewrites every public `func.func` whose body is one `swr.scan` on its
-    arguments into a function on identity-layout memrefs holding device
-    pointers (the arguments, then one out-parameter per result) that computes
-    the launch sizes and launches a kernel with `gpu.launch_func` (a cluster
-    launch when `cluster > 1`), plus the kernel itself in the `gpu.module`
-    `@phalanx_kernels`: a `gpu.func` built from scf / arith / memref / gpu /
-    nvvm ops. docs/gpu-lowering.md describes the mapping and every carrier
-    route.
-
-    The op's `#swr.schedule` decides the mapping. When the op has none, the
-    schedule knobs below (they are exactly the `#swr.schedule` fields:
-    `local`, `tiles_per_lane`, `warps`, `cluster`, `lane`, `warp`, `cta`,
-    `grid`) give it; a knob left at its `auto` value follows the default rule
-    of docs/gpu-lowering.md (scan, 1 tile per lane, 4 warps, no cluster,
-    shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
-    flags otherwise). A schedule never changes results.
-  }];
-  let options = [
+// The #swr.schedule knobs, shared by swr-gpu-tile and convert-swr-to-gpu.
+defvar SWRScheduleKnobs = [
     Option<"local", "local", "std::string", "\"auto\"",
            "#swr.schedule field `local` for ops without a schedule: scan | mma | auto">,
     Option<"tilesPerLane", "tiles-per-lane", "int64_t", "0",
@@ -71,7 +51,58 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
     Option<"overrideSchedule", "override-schedule", "bool", "false",
            "Apply the knobs given above even to ops that carry a schedule "
            "(for schedule exploration)">
-  ];
+];
+
+def SWRGPUTile : Pass<"swr-gpu-tile", "::mlir::ModuleOp"> {
+  let summary = "Tile swr.scan entries onto the GPU hierarchy: the tiled form "
+                "with one carrier_scan per level the carriers cross";
+  let description = [{
+    Resolves each GPU entry's schedule (the op's `#swr.schedule`, else the
+    knobs below and the default rule of docs/gpu-lowering.md) and rewrites
+    the `swr.scan` into the tiled form with the levels explicit:
+
+        %m = swr.mask_gates %a [resets(%r)] block = BL segment = S
+        %l, %p, %g, %v = swr.tile_scan %m, %x block = BL schedule <...>
+        %c0 = swr.carrier_scan %g, %v [init(%s)] hops = K span = 32 * tpl at lane by shuffle
+        %c1 = swr.carrier_scan %g, %v [init(%s)] partial(%c0) hops = K span = warps * 32 * tpl at warp by smem
+        [%c2 = ... partial(%c1) hops = K span = cluster * ... at cta by dsmem]
+        %c3 = swr.carrier_scan %g, %v [init(%s)] partial(%c2) hops = K at grid by flags
+        %y = swr.tile_apply %l, %p carry(%c3) block = BL
+
+    one carrier_scan per level that carriers cross, each with the span of
+    tiles it completes and its route; a `halo` level recomputes the rest of
+    the window and ends the chain. `convert-swr-to-gpu` builds the kernel
+    from this form; the CPU lowering (`convert-swr-to-scf`) runs it too, so
+    CI checks the semantics of every level chain against the reference.
+  }];
+  let options = SWRScheduleKnobs;
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower entry functions in the GPU tiled form (or made of one "
+                "swr.scan) to a CUDA kernel and its host launch (gpu + nvvm)";
+  let description = [{
+    Takes every public `func.func` in the GPU tiled form of `swr-gpu-tile`
+    (the kernel's routes are the routes of its carrier_scan chain), or whose
+    body is one `swr.scan` on its arguments (tiled here first, with the knobs
+    below), and rewrites it into a function on identity-layout memrefs holding device
+    pointers (the arguments, then one out-parameter per result) that computes
+    the launch sizes and launches a kernel with `gpu.launch_func` (a cluster
+    launch when `cluster > 1`), plus the kernel itself in the `gpu.module`
+    `@phalanx_kernels`: a `gpu.func` built from scf / arith / memref / gpu /
+    nvvm ops. docs/gpu-lowering.md describes the mapping and every carrier
+    route.
+
+    The op's `#swr.schedule` decides the mapping. When the op has none, the
+    schedule knobs below (they are exactly the `#swr.schedule` fields:
+    `local`, `tiles_per_lane`, `warps`, `cluster`, `lane`, `warp`, `cta`,
+    `grid`) give it; a knob left at its `auto` value follows the default rule
+    of docs/gpu-lowering.md (scan, 1 tile per lane, 4 warps, no cluster,
+    shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
+    flags otherwise). A schedule never changes results.
+  }];
+  let options = SWRScheduleKnobs;
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

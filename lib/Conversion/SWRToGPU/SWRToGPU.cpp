@@ -1,14 +1,16 @@
 //===- SWRToGPU.cpp - convert-swr-to-gpu ----------------------------------===//
 //
 // Rewrites each entry function whose body is one swr.scan on its arguments
-// into a host function on identity-layout memrefs (device pointers; results
-// become out-parameters) that launches the kernel built by KernelBuilder.cpp
-// from the gpu.module @phalanx_kernels. docs/gpu-lowering.md.
+// (or its GPU tiled form) into a host function on identity-layout memrefs
+// (device pointers; results become out-parameters) that launches the kernel
+// built by KernelBuilder.cpp from the gpu.module @phalanx_kernels, and each
+// fused layer (phalanx-fuse-layer) into a host function that runs its GEMMs
+// through the runtime and launches the fused kernel(s). docs/gpu-lowering.md.
 //
 //===----------------------------------------------------------------------===//
 #include "phalanx/Conversion/Passes.h"
 
-#include "KernelBuilder.h"
+#include "GPUTile.h"
 
 #include "phalanx/Dialect/Phalanx/PhalanxDialect.h"
 
@@ -36,31 +38,6 @@ namespace {
 constexpr StringLiteral kKernelModule = "phalanx_kernels";
 constexpr StringLiteral kGemmFn = "phx_cuda_layer_gemm";
 constexpr StringLiteral kWorkspaceFn = "phx_cuda_layer_workspace";
-
-MemRefType memrefFor(Type tensorType) {
-  auto t = cast<RankedTensorType>(tensorType);
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
-/// The swr.scan that makes up `fn`'s body (on its arguments, returned as
-/// is), or null.
-ScanOp entryScan(func::FuncOp fn) {
-  if (fn.isExternal() || !fn.getBody().hasOneBlock())
-    return {};
-  Block &block = fn.getBody().front();
-  if (block.getOperations().size() != 2)
-    return {};
-  auto scan = dyn_cast<ScanOp>(block.front());
-  auto ret = dyn_cast<func::ReturnOp>(block.back());
-  if (!scan || !ret || ret.getNumOperands() != 1 ||
-      ret.getOperand(0) != scan.getY())
-    return {};
-  for (Value operand : scan->getOperands())
-    if (!isa<BlockArgument>(operand))
-      return {};
-  return scan;
-}
-
 
 /// Launches the scan kernel `kernel` of `config` over `rows` rows of `L`
 /// tokens with `operands` (the kernel's arguments before the flags), with
@@ -203,127 +180,27 @@ static layer::FusedMixOp entryLayer(func::FuncOp fn) {
 struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   using Base::Base;
 
-  /// The op's schedule, or the knobs' one (docs/gpu-lowering.md, "Default
-  /// schedule").
-  FailureOr<ScheduleAttr> resolveSchedule(ScanOp op) {
-    return resolveSchedule(op, op.getWindow(), op.getScheduleAttr());
-  }
-  FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
-                                          ScheduleAttr given) {
-    MLIRContext *ctx = &getContext();
-    bool useKnobs = !given || overrideSchedule;
-    ScheduleAttr s = given ? given : ScheduleAttr::getDefault(ctx);
-    LocalStrategy loc = s.getLocal();
-    int64_t tpl = s.getTilesPerLane(), w = s.getWarps(), cl = s.getCluster();
-    CarrierRoute rLane = s.getLane(), rWarp = s.getWarp(),
-                 rCta = s.getCta(), rGrid = s.getGrid();
-    // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
-    // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
-    // tile per thread (lane = halo: the neighbour's tokens come from L1,
-    // and no shuffle or barrier is needed); other finite K use shuffles and
-    // workgroup memory with a grid halo when the halo is short (a route or
-    // cluster knob turns the K = 1 rule off); K = inf
-    // takes 2 tiles per lane and 8 warps (fewer look-back units).
-    if (!given && !window.isInfiniteHops() &&
-        window.getHops() * window.getBlock() <= 256)
-      rGrid = CarrierRoute::halo;
-    auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
-    bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
-                      isAuto(grid) && cluster <= 0;
-    if (!given && routesAuto && window.getHops() == 1)
-      rLane = CarrierRoute::halo;
-    if (!given && window.isInfiniteHops()) {
-      tpl = 2;
-      w = 8;
-    }
-    if (useKnobs) {
-      auto route = [&](StringRef knob, StringRef text,
-                       CarrierRoute &field) -> LogicalResult {
-        if (text == "auto" || text.empty())
-          return success();
-        std::optional<CarrierRoute> r = symbolizeCarrierRoute(text);
-        if (!r)
-          return op->emitError() << "convert-swr-to-gpu: unknown " << knob
-                                << " route '" << text << "'";
-        field = *r;
-        return success();
-      };
-      if (local != "auto" && !local.empty()) {
-        std::optional<LocalStrategy> l = symbolizeLocalStrategy(local);
-        if (!l)
-          return op->emitError()
-                 << "convert-swr-to-gpu: unknown local strategy '" << local
-                 << "'";
-        loc = *l;
-      }
-      if (tilesPerLane > 0)
-        tpl = tilesPerLane;
-      if (warps > 0)
-        w = warps;
-      if (cluster > 0) {
-        cl = cluster;
-        if (rCta == CarrierRoute::none && cl > 1)
-          rCta = CarrierRoute::dsmem;
-        if (cl == 1)
-          rCta = CarrierRoute::none;
-      }
-      if (failed(route("lane", lane, rLane)) ||
-          failed(route("warp", warp, rWarp)) ||
-          failed(route("cta", cta, rCta)) ||
-          failed(route("grid", grid, rGrid)))
-        return failure();
-    }
-    auto emitError = [&] { return op->emitError(); };
-    if (failed(ScheduleAttr::verify(emitError, loc, tpl, w, cl, rLane, rWarp,
-                                    rCta, rGrid)))
-      return failure();
-    ScheduleAttr result =
-        ScheduleAttr::get(ctx, loc, tpl, w, cl, rLane, rWarp, rCta, rGrid);
-    if (failed(result.verifyForWindow(emitError, window)))
-      return failure();
-    return result;
-  }
-
-  LogicalResult convert(func::FuncOp fn, ScanOp scan,
+  LogicalResult convert(func::FuncOp fn, const TiledEntry &e,
                         gpu::GPUModuleOp kernels) {
-    FailureOr<ScheduleAttr> schedule = resolveSchedule(scan);
-    if (failed(schedule))
-      return failure();
+    const KernelConfig &config = e.config;
+    Location loc = e.anchor->getLoc();
     // local = mma stages 32 tiles of gates and drive (f32) per warp in
     // workgroup memory: 256 * block bytes per warp.
-    if (schedule->getLocal() == LocalStrategy::mma &&
-        schedule->getWarps() * scan.getWindow().getBlock() * 256 > 32768)
-      return scan.emitError()
+    if (config.schedule.getLocal() == LocalStrategy::mma &&
+        config.warps() * config.block * 256 > 32768)
+      return e.anchor->emitError()
              << "local = mma stages 256 * block bytes of workgroup memory per "
                 "warp, at most 32 KiB in all: warps * block must be <= 128, "
                 "got warps = "
-             << schedule->getWarps() << ", block = "
-             << scan.getWindow().getBlock();
-
-    WindowAttr window = scan.getWindow();
-    KernelConfig config;
-    config.block = window.getBlock();
-    config.hops = window.getHops();
-    config.segment = window.getSegment();
-    config.transpose = scan.getTranspose();
-    config.schedule = *schedule;
-    auto driveType = cast<RankedTensorType>(scan.getDrive().getType());
-    config.channels = driveType.getDimSize(2);
-    config.gatesType = memrefFor(scan.getGates().getType());
-    config.driveType = memrefFor(driveType);
-    if (scan.getResets())
-      config.resetsType = memrefFor(scan.getResets().getType());
-    if (scan.getInit() && config.hops != 0)
-      config.initType = memrefFor(scan.getInit().getType());
-    config.outType = memrefFor(scan.getY().getType());
+             << config.warps() << ", block = " << config.block;
     if (ShapedType::isDynamic(config.channels))
-      return scan.emitError() << "swr.scan on the GPU needs a static D";
+      return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
 
     // The kernel.
     OpBuilder builder(&getContext());
     std::string kernelName = (fn.getName() + "_swr").str();
     gpu::GPUFuncOp kernel =
-        buildKernel(builder, scan.getLoc(), kernels, kernelName, config);
+        buildKernel(builder, loc, kernels, kernelName, config);
 
     // The host function: same name, memrefs, results as out-parameters.
     SmallVector<Type> argTypes;
@@ -337,13 +214,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     host.setVisibility(fn.getVisibility());
     host->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
     Block *entry = host.addEntryBlock();
-    ImplicitLocOpBuilder b(scan.getLoc(), builder);
+    ImplicitLocOpBuilder b(loc, builder);
     b.setInsertionPointToStart(entry);
 
     auto argOf = [&](Value v) -> Value {
       return entry->getArgument(cast<BlockArgument>(v).getArgNumber());
     };
-    Value gates = argOf(scan.getGates()), drive = argOf(scan.getDrive());
+    Value gates = argOf(e.gates), drive = argOf(e.drive);
     Value out = entry->getArgument(fn.getNumArguments());
     Value B = memref::DimOp::create(b, drive, 0);
     Value H = memref::DimOp::create(b, drive, 1);
@@ -353,9 +230,9 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         arith::ConstantIndexOp::create(b, config.channels));
     SmallVector<Value> operands{gates, drive};
     if (config.hasResets())
-      operands.push_back(argOf(scan.getResets()));
+      operands.push_back(argOf(e.resets));
     if (config.hasInit())
-      operands.push_back(argOf(scan.getInit()));
+      operands.push_back(argOf(e.init));
     operands.push_back(out);
     emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value());
     b.setInsertionPointToEnd(entry);
@@ -364,7 +241,6 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     fn.erase();
     return success();
   }
-
 
   //===--------------------------------------------------------------------===//
   // The layer (phalanx.project / fused_mix / project_out after
@@ -376,9 +252,9 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   FailureOr<std::pair<gpu::GPUFuncOp, KernelConfig>>
   buildMixKernel(layer::FusedMixOp mix, gpu::GPUModuleOp kernels,
                  StringRef name, WindowAttr window, int64_t offset,
-                 int64_t count) {
+                 int64_t count, const ScheduleKnobs &knobs) {
     FailureOr<ScheduleAttr> schedule =
-        resolveSchedule(mix, window, ScheduleAttr());
+        resolveSchedule(mix, window, ScheduleAttr(), knobs);
     if (failed(schedule))
       return failure();
     if (schedule->getLocal() == LocalStrategy::mma &&
@@ -416,7 +292,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     return std::make_pair(kernel, config);
   }
 
-  LogicalResult convertLayer(func::FuncOp fn, gpu::GPUModuleOp kernels) {
+  LogicalResult convertLayer(func::FuncOp fn, gpu::GPUModuleOp kernels,
+                             const ScheduleKnobs &knobs) {
     Block &body = fn.getBody().front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     auto proj = ret.getOperand(0).getDefiningOp<layer::ProjectOutOp>();
@@ -436,20 +313,20 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     bool windowIsExact = window.isInfiniteHops() && window.getSegment() < 0;
     std::string base = fn.getName().str() + "_mix";
     if (globalHeads == H || (globalHeads > 0 && windowIsExact)) {
-      auto k = buildMixKernel(mix, kernels, base, exact, 0, H);
+      auto k = buildMixKernel(mix, kernels, base, exact, 0, H, knobs);
       if (failed(k))
         return failure();
       launches.push_back(*k);
     } else {
       if (globalHeads > 0) {
         auto k = buildMixKernel(mix, kernels, base + "_global", exact, 0,
-                                globalHeads);
+                                globalHeads, knobs);
         if (failed(k))
           return failure();
         launches.push_back(*k);
       }
       auto k = buildMixKernel(mix, kernels, globalHeads ? base + "_window" : base,
-                              window, globalHeads, H - globalHeads);
+                              window, globalHeads, H - globalHeads, knobs);
       if (failed(k))
         return failure();
       launches.push_back(*k);
@@ -642,9 +519,12 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     bool failedAny = false;
-    SmallVector<std::pair<func::FuncOp, ScanOp>> entries;
-    SmallVector<func::FuncOp> layers;
+    ScheduleKnobs knobs{local,       tilesPerLane, warps, cluster, lane,
+                        warp,        cta,          grid,  overrideSchedule};
+    IRRewriter rewriter(&getContext());
+    SmallVector<func::FuncOp> tiled, layers;
     module.walk([&](Operation *op) {
+      auto fn = dyn_cast_or_null<func::FuncOp>(op->getParentOp());
       if (isa<layer::LayerOp>(op)) {
         op->emitError() << "phalanx.layer on the GPU: run phalanx-fuse-layer "
                            "first (phalanx-gpu-pipeline does)";
@@ -652,7 +532,6 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         return;
       }
       if (isa<layer::FusedMixOp>(op)) {
-        auto fn = dyn_cast<func::FuncOp>(op->getParentOp());
         if (!fn || fn.isPrivate() || entryLayer(fn) != op) {
           op->emitError()
               << "phalanx.fused_mix on the GPU must be part of a public "
@@ -666,7 +545,6 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         return;
       }
       if (isa<layer::ProjectOp, layer::ProjectOutOp>(op)) {
-        auto fn = dyn_cast<func::FuncOp>(op->getParentOp());
         if (!fn || !entryLayer(fn)) {
           op->emitError() << op->getName()
                           << " on the GPU must be part of a fused layer "
@@ -676,16 +554,19 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         return;
       }
       if (isa<MaskGatesOp, TileScanOp, CarrierScanOp, TileApplyOp>(op)) {
-        op->emitError() << op->getName()
-                        << " is not supported on the GPU: convert-swr-to-gpu "
-                           "takes swr.scan before swr-tile";
-        failedAny = true;
+        if (!fn || fn.isPrivate()) {
+          op->emitError() << op->getName()
+                          << " on the GPU must be in the body of a public "
+                             "function (the GPU tiled form of swr-gpu-tile)";
+          failedAny = true;
+        } else if (!llvm::is_contained(tiled, fn)) {
+          tiled.push_back(fn);
+        }
         return;
       }
       auto scan = dyn_cast<ScanOp>(op);
       if (!scan)
         return;
-      auto fn = dyn_cast<func::FuncOp>(op->getParentOp());
       if (!fn || fn.isPrivate() || entryScan(fn) != scan) {
         scan.emitError()
             << "swr.scan on the GPU must be the whole body of a public "
@@ -694,10 +575,26 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         failedAny = true;
         return;
       }
-      entries.push_back({fn, scan});
+      // An swr.scan entry goes through the GPU tiled form first
+      // (swr-gpu-tile with this pass's knobs).
+      FailureOr<ScheduleAttr> schedule = resolveSchedule(scan, knobs);
+      if (failed(schedule)) {
+        failedAny = true;
+        return;
+      }
+      tiled.push_back(fn);
     });
     if (failedAny)
       return signalPassFailure();
+    SmallVector<std::pair<func::FuncOp, TiledEntry>> entries;
+    for (func::FuncOp fn : tiled) {
+      if (ScanOp scan = entryScan(fn))
+        tileForGPU(rewriter, scan, *resolveSchedule(scan, knobs));
+      FailureOr<TiledEntry> e = matchTiledEntry(fn);
+      if (failed(e))
+        return signalPassFailure();
+      entries.push_back({fn, *e});
+    }
     if (entries.empty() && layers.empty())
       return;
 
@@ -711,13 +608,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
                                          kKernelModule);
     }
-    for (auto [fn, scan] : entries)
-      if (failed(convert(fn, scan, kernels)))
+    for (auto &[fn, e] : entries)
+      if (failed(convert(fn, e, kernels)))
         return signalPassFailure();
     if (!layers.empty())
       declareLayerRuntime(module);
     for (func::FuncOp fn : layers)
-      if (failed(convertLayer(fn, kernels)))
+      if (failed(convertLayer(fn, kernels, knobs)))
         return signalPassFailure();
   }
 };

@@ -149,8 +149,11 @@ LogicalResult lowerCarrierScan(RewriterBase &r, CarrierScanOp op) {
   Value g = op.getCarrierGates(), v = op.getCarrierStates(),
         init = op.getInit();
   int64_t hops = static_cast<int64_t>(op.getHops());
+  int64_t span = op.getSpanTiles(); // -1: the whole sequence
   bool reverse = op.getReverse();
   auto type = cast<RankedTensorType>(op.getCarry().getType());
+  // `partial` (the level below) does not change the value: each level's
+  // carry is defined by its own span (docs/swr-lowering.md).
 
   Value B = e.dim(v, 0), H = e.dim(v, 1), D = e.dim(v, 2), T = e.dim(v, 3);
   Value carry = e.empty(type, {B, H, D, T});
@@ -168,10 +171,17 @@ LogicalResult lowerCarrierScan(RewriterBase &r, CarrierScanOp op) {
                        c0, T, {c, it[0]},
                        [&](Value k, ValueRange q) -> ValueVector {
                          Value i = reverse ? e.sub(e.sub(T, c1), k) : k;
+                         Value in = q[0];
+                         if (span > 0) // a new group starts from zero
+                           in = e.select(
+                               e.andI(e.cmp(CmpIPredicate::eq,
+                                            e.rem(k, e.index(span)), c0),
+                                      e.cmp(CmpIPredicate::ne, k, c0)),
+                               zero, in);
                          Value gi = e.load(g, {b, h, i});
                          Value vi = e.load(v, {b, h, d, i});
-                         Value next = e.axpy(gi, q[0], vi);
-                         return {next, e.insert(q[0], q[1], {b, h, d, i})};
+                         Value next = e.axpy(gi, in, vi);
+                         return {next, e.insert(in, q[1], {b, h, d, i})};
                        });
                    return {s[1]};
                  });
@@ -184,19 +194,38 @@ LogicalResult lowerCarrierScan(RewriterBase &r, CarrierScanOp op) {
           Value b = iv[0], h = iv[1], d = iv[2], i = iv[3];
           Value c = zero;
           Value lo, count;
+          // With a span, only the tiles of i's own group of `span` logical
+          // tiles count (the first logical tile of the group is `start`).
+          auto groupStart = [&](Value u) {
+            Value S = e.index(span);
+            return e.mul(e.div(u, S), S);
+          };
           if (reverse) {
-            // Tiles min(T-1, i+K) down to i+1.
+            // Tiles min(T-1, i+K) down to i+1, within the group.
             Value reach = e.add(i, K);
-            Value hi = e.min(reach, e.sub(T, c1));
+            Value last = e.sub(T, c1);
+            Value hi = e.min(reach, last);
+            if (span > 0)
+              hi = e.min(hi, e.sub(last, groupStart(e.sub(last, i))));
             lo = hi;
             count = e.sub(hi, i);
           } else {
-            // Tiles max(0, i-K) up to i-1, and init while i < K.
+            // Tiles max(0, i-K) up to i-1, within the group, and init while
+            // i < K in the first group.
             lo = e.max(e.sub(i, K), c0);
+            Value first;
+            if (span > 0) {
+              Value start = groupStart(i);
+              lo = e.max(lo, start);
+              first = e.cmp(CmpIPredicate::eq, start, c0);
+            }
             count = e.sub(i, lo);
             if (init) {
               Value s = e.load(init, {b, h, d});
-              c = e.select(e.cmp(CmpIPredicate::slt, i, K), s, zero);
+              Value visible = e.cmp(CmpIPredicate::slt, i, K);
+              if (first)
+                visible = e.andI(visible, first);
+              c = e.select(visible, s, zero);
             }
           }
           ValueVector s =

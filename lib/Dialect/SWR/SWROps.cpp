@@ -228,6 +228,59 @@ LogicalResult CarrierScanOp::verify() {
         failed(checkSameDim(op, {"init", init, 2, "D"}, vD)))
       return failure();
   }
+  return verifyLevel();
+}
+
+/// The per-level form of swr-gpu-tile: span, level, route and partial.
+LogicalResult CarrierScanOp::verifyLevel() {
+  int64_t span = getSpanTiles();
+  if (span < 1 && span != -1)
+    return emitOpError() << "span must be >= 1 tiles or -1 (the whole "
+                            "sequence), got "
+                         << span;
+  std::optional<CarrierLevel> level = getLevel();
+  std::optional<CarrierRoute> route = getRoute();
+  if (level.has_value() != route.has_value())
+    return emitOpError() << "level and route come together";
+  if (level) {
+    CarrierRoute allowed[] = {CarrierRoute::shuffle, CarrierRoute::smem,
+                              CarrierRoute::dsmem, CarrierRoute::flags};
+    CarrierRoute own = allowed[static_cast<int>(*level)];
+    if (*route != own && *route != CarrierRoute::halo)
+      return emitOpError() << "route '" << stringifyCarrierRoute(*route)
+                           << "' cannot cross the " << stringifyCarrierLevel(*level)
+                           << " level (" << stringifyCarrierRoute(own)
+                           << " or halo)";
+    if (*route == CarrierRoute::halo && span != -1)
+      return emitOpError() << "a halo level recomputes every earlier tile of "
+                              "the window: its span must be -1, got "
+                           << span;
+    if (*level == CarrierLevel::grid && span != -1)
+      return emitOpError() << "the grid level spans the whole sequence: its "
+                              "span must be -1, got "
+                           << span;
+  }
+  Value partial = getPartial();
+  if (!partial)
+    return success();
+  if (partial.getType() != getCarry().getType())
+    return emitOpError() << "partial must have the carry's type";
+  auto below = partial.getDefiningOp<CarrierScanOp>();
+  if (!below)
+    return emitOpError() << "partial must be the carry of a swr.carrier_scan "
+                            "(the level below)";
+  int64_t inner = below.getSpanTiles();
+  if (below.getHops() != getHops() || below.getReverse() != getReverse() ||
+      static_cast<bool>(below.getInit()) != static_cast<bool>(getInit()))
+    return emitOpError() << "partial must come from a carrier_scan with the "
+                            "same hops, reverse and init";
+  if (inner == -1 || (span != -1 && span % inner != 0))
+    return emitOpError() << "partial's span (" << inner
+                         << ") must be finite and divide this span (" << span
+                         << ")";
+  if (level && below.getLevel() && *below.getLevel() >= *level)
+    return emitOpError() << "partial must come from a lower level than "
+                         << stringifyCarrierLevel(*level);
   return success();
 }
 

@@ -661,3 +661,78 @@ func.func @f(%l: tensor<2x4x16x40xf32>, %p: tensor<2x4x40xf32>, %c: tensor<2x4x1
   %y = swr.tile_apply %l, %p carry(%c) block = 16 : (tensor<2x4x16x40xf32>, tensor<2x4x40xf32>, tensor<2x4x16x4xf32>) -> tensor<2x4x16x40xf32>
   return
 }
+
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op span must be >= 1 tiles or -1 (the whole sequence), got 0}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 0 : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op route 'smem' cannot cross the lane level (shuffle or halo)}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 at lane by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op a halo level recomputes every earlier tile of the window: its span must be -1, got 32}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 at warp by halo : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op the grid level spans the whole sequence: its span must be -1, got 64}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 64 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op level and route come together}}
+  %c = swr.carrier_scan %g, %v hops = 1 span = 32 {level = 0 : i32} : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 2 span = 32 at lane by shuffle : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial must come from a carrier_scan with the same hops, reverse and init}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 span = 48 at lane by shuffle : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial's span (48) must be finite and divide this span (64)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial must come from a lower level than warp}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 span = 64 at warp by smem : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>) {
+  %p = swr.carrier_scan %g, %v hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+// expected-error @+1 {{'swr.carrier_scan' op partial's span (-1) must be finite and divide this span (-1)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}
+// -----
+
+func.func @f(%g: tensor<2x4x3xf32>, %v: tensor<2x4x16x3xf32>, %p: tensor<2x4x16x3xf32>) {
+// expected-error @+1 {{'swr.carrier_scan' op partial must be the carry of a swr.carrier_scan (the level below)}}
+  %c = swr.carrier_scan %g, %v partial(%p) hops = 1 at grid by flags : (tensor<2x4x3xf32>, tensor<2x4x16x3xf32>, tensor<2x4x16x3xf32>) -> tensor<2x4x16x3xf32>
+  return
+}

@@ -50,3 +50,23 @@ func.func @tiled(%a: tensor<2x4x40xbf16>, %x: tensor<2x4x16x40xbf16>, %r: tensor
   %y2 = swr.tile_apply %l2, %p2 block = 16 : (tensor<2x4x16x40xf32>, tensor<2x4x40xf32>) -> tensor<2x4x16x40xf32>
   return %y, %y2 : tensor<2x4x16x40xbf16>, tensor<2x4x16x40xf32>
 }
+
+// The GPU tiled form: one carrier_scan per level (span, level, route, partial).
+// CHECK-LABEL: func.func @levels
+// CHECK: %[[A:.*]] = swr.carrier_scan %{{.*}}, %{{.*}} init(%{{.*}}) hops = 3 span = 32 at lane by shuffle : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16x300xf32>
+// CHECK: %[[B:.*]] = swr.carrier_scan %{{.*}}, %{{.*}} init(%{{.*}}) partial(%[[A]]) hops = 3 span = 128 at warp by smem
+// CHECK: %[[C:.*]] = swr.carrier_scan %{{.*}}, %{{.*}} init(%{{.*}}) partial(%[[B]]) hops = 3 span = 256 at cta by dsmem
+// CHECK: swr.carrier_scan %{{.*}}, %{{.*}} init(%{{.*}}) partial(%[[C]]) hops = 3 at grid by flags :
+// CHECK: swr.carrier_scan %{{.*}}, %{{.*}} hops = -1 span = 64 reverse
+// CHECK: swr.carrier_scan %{{.*}}, %{{.*}} hops = 1 at lane by halo reverse
+// GENERIC-LABEL: sym_name = "levels"
+// GENERIC: level = 0 : i32, operandSegmentSizes = array<i32: 1, 1, 1, 0>, route = 1 : i32, span = 32 : i64
+func.func @levels(%g: tensor<2x4x300xf32>, %v: tensor<2x4x16x300xf32>, %s: tensor<2x4x16xf32>) -> tensor<2x4x16x300xf32> {
+  %c0 = swr.carrier_scan %g, %v init(%s) hops = 3 span = 32 at lane by shuffle : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16x300xf32>
+  %c1 = swr.carrier_scan %g, %v init(%s) partial(%c0) hops = 3 span = 128 at warp by smem : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>, tensor<2x4x16xf32>, tensor<2x4x16x300xf32>) -> tensor<2x4x16x300xf32>
+  %c2 = swr.carrier_scan %g, %v init(%s) partial(%c1) hops = 3 span = 256 at cta by dsmem : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>, tensor<2x4x16xf32>, tensor<2x4x16x300xf32>) -> tensor<2x4x16x300xf32>
+  %c3 = swr.carrier_scan %g, %v init(%s) partial(%c2) hops = 3 at grid by flags : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>, tensor<2x4x16xf32>, tensor<2x4x16x300xf32>) -> tensor<2x4x16x300xf32>
+  %r0 = swr.carrier_scan %g, %v hops = -1 span = 64 reverse : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>) -> tensor<2x4x16x300xf32>
+  %r1 = swr.carrier_scan %g, %v hops = 1 at lane by halo reverse : (tensor<2x4x300xf32>, tensor<2x4x16x300xf32>) -> tensor<2x4x16x300xf32>
+  return %c3 : tensor<2x4x16x300xf32>
+}

@@ -29,7 +29,16 @@ def SWR_CarrierRoute : I32EnumAttr<"CarrierRoute",
     [SWR_RouteNone, SWR_RouteShuffle, SWR_RouteSmem, SWR_RouteDsmem,
      SWR_RouteFlags, SWR_RouteHalo]> {
   let cppNamespace = "::phalanx::swr";
-  let genSpecializedAttr = 0;
+}
+
+def SWR_LevelLane : I32EnumAttrCase<"lane", 0>;
+def SWR_LevelWarp : I32EnumAttrCase<"warp", 1>;
+def SWR_LevelCta  : I32EnumAttrCase<"cta", 2>;
+def SWR_LevelGrid : I32EnumAttrCase<"grid", 3>;
+def SWR_CarrierLevel : I32EnumAttr<"CarrierLevel",
+    "a level of the GPU hierarchy that carriers cross",
+    [SWR_LevelLane, SWR_LevelWarp, SWR_LevelCta, SWR_LevelGrid]> {
+  let cppNamespace = "::phalanx::swr";
 }
 
 //===----------------------------------------------------------------------===//

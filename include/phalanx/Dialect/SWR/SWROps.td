@@ -115,7 +115,7 @@ def SWR_TileScanOp : SWR_Op<"tile_scan", [Pure]> {
   let hasVerifier = 1;
 }
 
-def SWR_CarrierScanOp : SWR_Op<"carrier_scan", [Pure]> {
+def SWR_CarrierScanOp : SWR_Op<"carrier_scan", [Pure, AttrSizedOperandSegments]> {
   let summary = "compose the carriers of the previous `hops` tiles";
   let description = [{
     For carriers `(g, v)` of `T` tiles returns, for each tile `i`, the state
@@ -125,17 +125,44 @@ def SWR_CarrierScanOp : SWR_Op<"carrier_scan", [Pure]> {
     With `reverse`, tiles `i + 1 .. i + hops` are composed towards `i`
     instead (the transpose). This is the op whose lowering decides how
     carriers cross the levels of the hardware.
+
+    The GPU tiling (`swr-gpu-tile`) makes those levels explicit: a chain of
+    carrier_scans, one per level of the schedule, each with
+    `span = S at <level> by <route>`. Such an op composes only the tiles of
+    the window that lie in tile `i`'s own group of `S` tiles (groups
+    `[S floor(u / S), S floor(u / S) + S)` in logical order `u`: `u = i`,
+    or `T - 1 - i` with `reverse`), `init` included only when the group
+    holds logical tile 0; `span = -1` (the default) is the whole sequence.
+    `partial` is the carry of the level below (a smaller span), which the
+    level extends: on the GPU, the lane level is the warp's shuffle scan,
+    the warp level reads the other warps' carriers from shared memory, the
+    cta level those of the other CTAs of the cluster (distributed shared
+    memory), the grid level those before the cluster (global memory with
+    flags); `halo` recomputes every earlier tile of the window from the
+    inputs instead, so a `halo` level has an infinite span and ends the
+    chain. The value of each op is defined by `g`, `v`, `init`, `hops` and
+    `span` alone; `partial` records where the level starts from.
   }];
   let arguments = (ins SWR_F32Tensor:$carrier_gates, SWR_F32Tensor:$carrier_states,
-                   Optional<SWR_FloatTensor>:$init, I64Attr:$hops,
+                   Optional<SWR_FloatTensor>:$init, Optional<SWR_F32Tensor>:$partial,
+                   I64Attr:$hops, DefaultValuedAttr<I64Attr, "-1">:$span,
+                   OptionalAttr<SWR_CarrierLevel>:$level,
+                   OptionalAttr<SWR_CarrierRoute>:$route,
                    UnitAttr:$reverse, OptionalAttr<SWR_ScheduleAttr>:$schedule);
   let results = (outs SWR_F32Tensor:$carry);
   let assemblyFormat = [{
-    $carrier_gates `,` $carrier_states (`init` `(` $init^ `)`)? `hops` `=` $hops
+    $carrier_gates `,` $carrier_states (`init` `(` $init^ `)`)?
+    (`partial` `(` $partial^ `)`)? `hops` `=` $hops
+    (`span` `=` $span^)? (`at` $level^ `by` $route)?
     (`reverse` $reverse^)? (`schedule` $schedule^)? attr-dict
     `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The group size in tiles, or -1 for the whole sequence.
+    int64_t getSpanTiles() { return static_cast<int64_t>(getSpan()); }
+    ::llvm::LogicalResult verifyLevel();
+  }];
 }
 
 def SWR_TileApplyOp : SWR_Op<"tile_apply", [Pure]> {

@@ -1,0 +1,101 @@
+//===- Schedule.cpp - the schedule of a GPU entry -------------------------===//
+//
+// The op's #swr.schedule, or the one the knobs and the default rule give
+// (docs/gpu-lowering.md, "Default schedule"), shared by swr-gpu-tile and
+// convert-swr-to-gpu.
+//
+//===----------------------------------------------------------------------===//
+#include "GPUTile.h"
+
+using namespace mlir;
+using namespace phalanx::swr;
+
+namespace phalanx::swr_to_gpu {
+
+FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
+  return resolveSchedule(op, op.getWindow(), op.getScheduleAttr(), knobs);
+}
+
+FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
+                                        ScheduleAttr given,
+                                        const ScheduleKnobs &knobs) {
+  MLIRContext *ctx = op->getContext();
+  const std::string &local = knobs.local, &lane = knobs.lane,
+                    &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
+  int64_t tilesPerLane = knobs.tilesPerLane, warps = knobs.warps,
+          cluster = knobs.cluster;
+  bool overrideSchedule = knobs.overrideSchedule;
+  bool useKnobs = !given || overrideSchedule;
+  ScheduleAttr s = given ? given : ScheduleAttr::getDefault(ctx);
+  LocalStrategy loc = s.getLocal();
+  int64_t tpl = s.getTilesPerLane(), w = s.getWarps(), cl = s.getCluster();
+  CarrierRoute rLane = s.getLane(), rWarp = s.getWarp(),
+               rCta = s.getCta(), rGrid = s.getGrid();
+  // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
+  // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
+  // tile per thread (lane = halo: the neighbour's tokens come from L1,
+  // and no shuffle or barrier is needed); other finite K use shuffles and
+  // workgroup memory with a grid halo when the halo is short (a route or
+  // cluster knob turns the K = 1 rule off); K = inf
+  // takes 2 tiles per lane and 8 warps (fewer look-back units).
+  if (!given && !window.isInfiniteHops() &&
+      window.getHops() * window.getBlock() <= 256)
+    rGrid = CarrierRoute::halo;
+  auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
+  bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
+                    isAuto(grid) && cluster <= 0;
+  if (!given && routesAuto && window.getHops() == 1)
+    rLane = CarrierRoute::halo;
+  if (!given && window.isInfiniteHops()) {
+    tpl = 2;
+    w = 8;
+  }
+  if (useKnobs) {
+    auto route = [&](StringRef knob, StringRef text,
+                     CarrierRoute &field) -> LogicalResult {
+      if (text == "auto" || text.empty())
+        return success();
+      std::optional<CarrierRoute> r = symbolizeCarrierRoute(text);
+      if (!r)
+        return op->emitError() << "convert-swr-to-gpu: unknown " << knob
+                              << " route '" << text << "'";
+      field = *r;
+      return success();
+    };
+    if (local != "auto" && !local.empty()) {
+      std::optional<LocalStrategy> l = symbolizeLocalStrategy(local);
+      if (!l)
+        return op->emitError()
+               << "convert-swr-to-gpu: unknown local strategy '" << local
+               << "'";
+      loc = *l;
+    }
+    if (tilesPerLane > 0)
+      tpl = tilesPerLane;
+    if (warps > 0)
+      w = warps;
+    if (cluster > 0) {
+      cl = cluster;
+      if (rCta == CarrierRoute::none && cl > 1)
+        rCta = CarrierRoute::dsmem;
+      if (cl == 1)
+        rCta = CarrierRoute::none;
+    }
+    if (failed(route("lane", lane, rLane)) ||
+        failed(route("warp", warp, rWarp)) ||
+        failed(route("cta", cta, rCta)) ||
+        failed(route("grid", grid, rGrid)))
+      return failure();
+  }
+  auto emitError = [&] { return op->emitError(); };
+  if (failed(ScheduleAttr::verify(emitError, loc, tpl, w, cl, rLane, rWarp,
+                                  rCta, rGrid)))
+    return failure();
+  ScheduleAttr result =
+      ScheduleAttr::get(ctx, loc, tpl, w, cl, rLane, rWarp, rCta, rGrid);
+  if (failed(result.verifyForWindow(emitError, window)))
+    return failure();
+  return result;
+}
+
+} // namespace phalanx::swr_to_gpu
