@@ -25,7 +25,8 @@ san() {  # name shapes...
 }
 san layer_bf16_g1 --shape x=2,1001,64
 san layer_f32_kinf --shape x=1,3000,64
+san layer_bf16_g1_gk --shape x=2,1001,64
 echo "sanitizer done at $(el) s"
-timeout ${BENCH_S:-80} python3 bench/layer_gemm_ratio.py --iters 20 --variants "${VARIANTS:-default;lane=shuffle;warps=8;warps=2}" 2>&1 | tee "$O/bench.log"
-timeout 35 python3 bench/layer_gemm_ratio.py --iters 10 --batch 8 --variants "default" 2>&1 | tail -2 | tee -a "$O/bench.log"
+timeout ${BENCH_S:-80} python3 bench/layer_gemm_ratio.py --iters 20 --variants "${VARIANTS:-default;layer-gates=kernel;lane=shuffle;layer-gates=kernel lane=shuffle;warps=2}" 2>&1 | tee "$O/bench.log"
+timeout 40 python3 bench/layer_gemm_ratio.py --iters 10 --batch 8 --variants "default;layer-gates=kernel" 2>&1 | tail -3 | tee -a "$O/bench.log"
 echo "done at $(el) s"

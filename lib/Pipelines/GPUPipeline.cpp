@@ -45,6 +45,7 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   convert.cta = options.cta;
   convert.grid = options.grid;
   convert.overrideSchedule = options.overrideSchedule;
+  convert.layerGates = options.layerGates;
   pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

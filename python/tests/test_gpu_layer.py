@@ -70,9 +70,14 @@ def weights(rng, dim, heads, kv, D, dtype):
                 wv=w(dim, dim, heads * D), wo=w(heads * D, heads * D, dim))
 
 
-def cuda_module(text):
+# layer-gates = kernel: a gate kernel computes act_a(pa + ba) once per
+# (b, h, t) before the fused kernel (docs/gpu-lowering.md, "The layer").
+GATE_KERNEL = ("--gpu-options=layer-gates=kernel",)
+
+
+def cuda_module(text, extra_args=()):
     import phalanx
-    return phalanx.compile(text, target="cuda", device="cuda")
+    return phalanx.compile(text, target="cuda", device="cuda", extra_args=extra_args)
 
 
 def layer_text(c, dim=64):
@@ -99,13 +104,20 @@ def all_texts():
     return texts
 
 
+def all_builds():
+    """(text, extra compile args) of every artifact the tests below use."""
+    builds = [(t, ()) for t in all_texts()]
+    builds += [(layer_text(c), GATE_KERNEL) for c in CASES]
+    return builds
+
+
 @pytest.mark.skipif(not have_compiler(), reason="phalanx-compile or ptxas missing")
 def test_every_gpu_layer_compiles_for_sm90a():
     """Every dtype x head dim x kv grouping x global-head split (and every case
     below) compiles to a cubin for sm_90a with the runtime's GEMM calls."""
     from phalanx import compiler
-    for text in all_texts():
-        path = compiler.cached_artifact(text, target="cuda")  # raises on failure
+    for text, extra in all_builds():
+        path = compiler.cached_artifact(text, target="cuda", extra_args=extra)  # raises
         assert path.exists() and b'"device":"cuda"' in path.read_bytes().replace(b" ", b"")
 
 
@@ -160,3 +172,16 @@ def test_gpu_layer_dynamic_shapes_one_artifact(seeded):
         err = rel_error(out, ref)
         print(f"REL dynamic-B{B}L{L} {err:.3e}")
         assert err <= tolerance("f32"), f"B={B} L={L}: rel_err {err:.3e} {seeded.msg}"
+
+
+@needs_gpu
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_gpu_layer_gate_kernel(seeded, case):
+    """layer-gates = kernel: the same numbers within the dtype's tolerance
+    (the gates are stored in f16 for 16-bit layers, f32 for f32 ones)."""
+    mod = cuda_module(layer_text(case), GATE_KERNEL)
+    out, ref = run_layer(mod, case, seeded.rng)
+    assert not np.isnan(out).any(), f"unwritten or NaN outputs {seeded.msg}"
+    err = rel_error(out, ref)
+    print(f"REL gates=kernel {case_id(case)} {err:.3e}")
+    assert err <= tolerance(case[0]), f"{case_id(case)}: rel_err {err:.3e} {seeded.msg}"

@@ -1,5 +1,7 @@
 // REQUIRES: ptxas
 // RUN: phalanx-opt %s --phalanx-gpu-pipeline --split-input-file -verify-each | FileCheck %s
+// The gate-kernel form (layer-gates = kernel) assembles too:
+// RUN: phalanx-opt %s --phalanx-gpu-pipeline="layer-gates=kernel" --split-input-file -verify-each | FileCheck %s
 // Five GEMM calls per layer (four projections, the output), six layers:
 // RUN: phalanx-opt %s --phalanx-gpu-pipeline --split-input-file | grep -c "llvm.call @phx_cuda_layer_gemm" | FileCheck %s --check-prefix=GEMMS
 // GEMMS: 30

@@ -102,7 +102,12 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
     shuffle / smem, and grid = halo for finite hops with hops * block <= 256,
     flags otherwise). A schedule never changes results.
   }];
-  let options = SWRScheduleKnobs;
+  let options = !listconcat(SWRScheduleKnobs, [
+    Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
+           "Where the fused layer's gate activation act_a(pa + ba) runs: "
+           "fused (in the fused kernel, per thread) | kernel (a gate kernel "
+           "before it writes the gates once per (b, h, t); f16 storage for "
+           "16-bit layers)">]);
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

@@ -71,6 +71,11 @@ struct GPUPipelineOptions
   Option<std::string> grid{*this, "grid",
                            llvm::cl::desc("#swr.schedule grid: flags | halo | auto"),
                            llvm::cl::init("auto")};
+  Option<std::string> layerGates{
+      *this, "layer-gates",
+      llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "
+                     "kernel) | kernel (a gate kernel before it)"),
+      llvm::cl::init("fused")};
   Option<bool> overrideSchedule{
       *this, "override-schedule",
       llvm::cl::desc("Apply the schedule knobs even to ops with a schedule"),

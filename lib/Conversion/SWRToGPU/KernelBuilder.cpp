@@ -34,6 +34,10 @@ using namespace phalanx::swr;
 namespace phalanx::swr_to_gpu {
 namespace {
 
+/// Register budget per thread of the layer's fused kernels that read
+/// precomputed gates (finite K).
+constexpr int64_t kLayerRegisters = 128;
+
 using ValueVector = SmallVector<Value>;
 using Fn = std::function<ValueVector()>;
 
@@ -48,6 +52,8 @@ public:
       : b(loc, builder), c(c) {}
 
   gpu::GPUFuncOp build(gpu::GPUModuleOp module, StringRef name);
+  gpu::GPUFuncOp buildGates(gpu::GPUModuleOp module, StringRef name,
+                            Type gateElemType);
 
 private:
   ImplicitLocOpBuilder b;
@@ -435,7 +441,9 @@ private:
   }
   /// act_a(pa + ba); 1 outside [0, L).
   Value layerGate(const TileData &d, int64_t k) {
-    Value a = activation(c.layer.actA, addF(rawAt(d.gv, vwA(), k), baV));
+    Value a = rawAt(d.gv, vwA(), k);
+    if (!c.layer.gatesActivated)
+      a = activation(c.layer.actA, addF(a, baV));
     return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
   }
   /// act_b(pb + bb) * pv (0 outside [0, L), where pv is 0).
@@ -1293,7 +1301,8 @@ void KernelEmitter::body() {
     Value kvRow = add(mul(bIdx, c.layer.kvHeads), kvIdx);
     preRow = mul(add(mul(kvRow, D), dIdx), L);
     Value kvChannel = add(mul(kvIdx, D), dIdx);
-    baV = toF32(load(biasA, {hIdx}));
+    if (!c.layer.gatesActivated)
+      baV = toF32(load(biasA, {hIdx}));
     bbV = toF32(load(biasB, {kvChannel}));
     bcV = toF32(load(biasC, {kvChannel}));
     setBases();
@@ -1436,10 +1445,17 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
   // SM with the default schedule): the look-back and the speculative tile
   // loads otherwise take ~138 (one CTA per SM).
+  // Layer mode with precomputed gates, finite K: at most 128 registers
+  // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
+  // The fused-gate form takes ~96 by itself.
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.threads() * 128))));
+  else if (c.layer.enabled && c.layer.gatesActivated)
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.threads() * kLayerRegisters))));
   if (c.cluster() > 1)
     fn.setKnownClusterSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
@@ -1513,7 +1529,48 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   return fn;
 }
 
+/// The layer's gate kernel: g[b, h, t] = act_a(pa[b, h, t] + ba[h]) in f32,
+/// one thread per element (flat index over [B, H, L]), so the fused kernel
+/// reads the gates instead of recomputing them for each of the D channels.
+gpu::GPUFuncOp KernelEmitter::buildGates(gpu::GPUModuleOp module,
+                                         StringRef name, Type gateElemType) {
+  Type elem = c.gatesType.getElementType();
+  int64_t dyn = ShapedType::kDynamic, H = c.layer.heads;
+  auto paType = MemRefType::get({dyn}, elem);
+  // The gates' type: the fused kernel's gatesType (f32 or f16).
+  Type gateElem = gateElemType;
+  auto outType = MemRefType::get({dyn}, gateElem);
+  SmallVector<Type> args{paType, c.layer.biasAType, outType,
+                         b.getIndexType(), b.getIndexType()};
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kGatesThreads, 1, 1}));
+  Block &entry = fn.getBody().front();
+  Value pa = entry.getArgument(0), ba = entry.getArgument(1),
+        g = entry.getArgument(2), n = entry.getArgument(3),
+        len = entry.getArgument(4);
+  b.setInsertionPointToStart(&entry);
+  Value i = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), kGatesThreads),
+                gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  emitIf(lt(i, n), [&] {
+    Value h = rem(div(i, len), idx(H));
+    Value z = addF(toF32(load(pa, {i})), toF32(load(ba, {h})));
+    store(fromF32(activation(c.layer.actA, z), gateElem), g, {i});
+  });
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
 } // namespace
+
+gpu::GPUFuncOp buildGateKernel(OpBuilder &builder, Location loc,
+                               gpu::GPUModuleOp module, StringRef name,
+                               const KernelConfig &config, Type gateElem) {
+  KernelEmitter emitter(builder, loc, config);
+  return emitter.buildGates(module, name, gateElem);
+}
 
 gpu::GPUFuncOp buildKernel(OpBuilder &builder, Location loc,
                            gpu::GPUModuleOp module, StringRef name,

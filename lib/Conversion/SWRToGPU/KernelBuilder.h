@@ -17,6 +17,8 @@
 namespace phalanx::swr_to_gpu {
 
 constexpr int64_t kWarpSize = 32;
+/// Threads per CTA of the layer's gate kernel.
+constexpr int32_t kGatesThreads = 256;
 
 /// Layer mode (phalanx.fused_mix): the gates and the drive are computed from
 /// the channel-major projection outputs as they are loaded, and the output
@@ -28,6 +30,9 @@ struct LayerConfig {
   bool enabled = false;
   int64_t heads = 0, kvHeads = 0, headOffset = 0, headCount = 0;
   int actA = 0, actB = 0; // phalanx::layer::Activation values
+  // The gates operand holds act_a(pa + ba) in f32 already (the gate kernel
+  // of buildGateKernel ran first): no activation or bias in the kernel.
+  bool gatesActivated = false;
   mlir::MemRefType preType, biasAType, biasKvType;
 };
 
@@ -97,6 +102,17 @@ mlir::gpu::GPUFuncOp buildKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::gpu::GPUModuleOp module,
                                  llvm::StringRef name,
                                  const KernelConfig &config);
+
+/// The layer's gate kernel `name` (config: the fused kernel's, layer mode;
+/// its gatesType is the raw pa): args pa and g as flat 1-D memrefs
+/// (pa: the layer dtype, g: gateElem), ba, the element count B * H * L and L;
+/// g = act_a(pa + ba[h]), kGatesThreads threads per CTA, one element each.
+mlir::gpu::GPUFuncOp buildGateKernel(mlir::OpBuilder &builder,
+                                     mlir::Location loc,
+                                     mlir::gpu::GPUModuleOp module,
+                                     llvm::StringRef name,
+                                     const KernelConfig &config,
+                                     mlir::Type gateElem);
 
 } // namespace phalanx::swr_to_gpu
 

@@ -273,7 +273,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     config.segment = window.getSegment();
     config.schedule = *schedule;
     config.channels = D;
-    config.gatesType = MemRefType::get({dyn, H, dyn}, elem);
+    // layer-gates = kernel: the gates come from the gate kernel,
+    // act_a(pa + ba) computed in f32, stored in f32 for f32 layers and in
+    // f16 for 16-bit ones (gates are in [0, 1]: f16 keeps 11 bits, more
+    // than the bf16 pa they come from). fused: from pa, in the kernel.
+    config.layer.gatesActivated = gateKernel();
+    config.gatesType = MemRefType::get(
+        {dyn, H, dyn}, config.layer.gatesActivated ? gateType(elem) : elem);
     config.driveType = MemRefType::get({dyn, H, D, dyn}, elem);
     config.outType = config.driveType;
     config.layer.enabled = true;
@@ -292,6 +298,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     return std::make_pair(kernel, config);
   }
 
+  bool gateKernel() const { return layerGates == "kernel"; }
+  /// The element type of the layer's gates buffer.
+  static Type gateType(Type elem) {
+    MLIRContext *ctx = elem.getContext();
+    return elem.isF32() ? Type(Float32Type::get(ctx)) : Type(Float16Type::get(ctx));
+  }
+
   LogicalResult convertLayer(func::FuncOp fn, gpu::GPUModuleOp kernels,
                              const ScheduleKnobs &knobs) {
     Block &body = fn.getBody().front();
@@ -302,6 +315,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     Type elem = cast<RankedTensorType>(mix.getZ().getType()).getElementType();
     int32_t dtypeCode = elem.isBF16() ? 1 : elem.isF16() ? 2 : 3; // phx_dtype
     int64_t elemBytes = elem.getIntOrFloatBitWidth() / 8;
+    Type gate = gateType(elem);
+    int64_t gateBytes = gate.getIntOrFloatBitWidth() / 8;
     int64_t H = mix.getHeads(), Hkv = mix.getKvHeads(), D = mix.getHeadDim();
     int64_t globalHeads = mix.getGlobalHeads();
     WindowAttr window = mix.getWindow();
@@ -332,9 +347,20 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       launches.push_back(*k);
     }
 
+    // The gate kernel (its config: the fused kernel's with the raw pa).
+    OpBuilder builder(ctx);
+    gpu::GPUFuncOp gates;
+    if (gateKernel()) {
+      KernelConfig gateConfig = launches.front().second;
+      gateConfig.gatesType = MemRefType::get(
+          {ShapedType::kDynamic, H, ShapedType::kDynamic}, elem);
+      gateConfig.layer.gatesActivated = false;
+      gates = buildGateKernel(builder, mix.getLoc(), kernels, base + "_gates",
+                              gateConfig, gateType(elem));
+    }
+
     // The host function: the arguments as memrefs, the result as an
     // out-parameter.
-    OpBuilder builder(ctx);
     SmallVector<Type> argTypes;
     for (Type t : fn.getArgumentTypes())
       argTypes.push_back(memrefFor(t));
@@ -385,13 +411,16 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     auto ifOp = scf::IfOp::create(b, TypeRange{}, nonEmpty, false);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
-    // The workspace: pa, pb, pc, pv, z ([B, N, L] each, 256-byte aligned).
-    int64_t widths[5] = {H, Hkv * D, Hkv * D, H * D, H * D};
+    // The workspace: pa, pb, pc, pv, z ([B, N, L] each, the layer dtype)
+    // and the gates ([B, H, L], gateType), each 256-byte aligned.
+    int64_t widths[6] = {H, Hkv * D, Hkv * D, H * D, H * D,
+                         gateKernel() ? H : 0};
     SmallVector<Value> offsets;
     Value total = idx(0);
-    for (int64_t n : widths) {
+    for (int i = 0; i < 6; ++i) {
       offsets.push_back(total);
-      Value bytes = arith::MulIOp::create(b, tokens, idx(n * elemBytes));
+      Value bytes =
+          arith::MulIOp::create(b, tokens, idx(widths[i] * (i == 5 ? gateBytes : elemBytes)));
       Value rounded = arith::MulIOp::create(
           b,
           arith::DivUIOp::create(b, arith::AddIOp::create(b, bytes, idx(255)),
@@ -426,6 +455,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     };
     auto view = [&](int i, MemRefType type) -> Value {
       SmallVector<Value> sizes{B, L};
+      if (type.getRank() == 1)
+        sizes = {arith::MulIOp::create(b, tokens, idx(widths[i]))};
       return memref::ViewOp::create(b, type, ws, offsets[i], sizes);
     };
 
@@ -458,9 +489,27 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
            arith::MulIOp::create(b, Li, ci64(n)));
     }
 
-    // The fused kernels.
+    // layer-gates = kernel: act_a(pa + ba) once per (b, h, t).
     int64_t dyn = ShapedType::kDynamic;
-    Value pa = view(0, MemRefType::get({dyn, H, dyn}, elem));
+    if (gates) {
+      Value n = arith::MulIOp::create(b, tokens, idx(H));
+      Value paFlat = view(0, MemRefType::get({dyn}, elem));
+      Value gFlat = view(5, MemRefType::get({dyn}, gate));
+      Value grid = arith::DivUIOp::create(
+          b, arith::AddIOp::create(b, n, idx(kGatesThreads - 1)),
+          idx(kGatesThreads));
+      token = gpu::LaunchFuncOp::create(
+                  b, gates, gpu::KernelDim3{grid, idx(1), idx(1)},
+                  gpu::KernelDim3{idx(kGatesThreads), idx(1), idx(1)},
+                  /*dynamicSharedMemorySize=*/Value(),
+                  ValueRange{paFlat, argOf(mix.getBa()), gFlat, n, L},
+                  tokenType, ValueRange{token})
+                  .getAsyncToken();
+    }
+
+    // The fused kernels.
+    Value pa = gates ? view(5, MemRefType::get({dyn, H, dyn}, gate))
+                     : view(0, MemRefType::get({dyn, H, dyn}, elem));
     auto preType = MemRefType::get({dyn, Hkv, D, dyn}, elem);
     auto rowType = MemRefType::get({dyn, H, D, dyn}, elem);
     Value pb = view(1, preType), pc = view(2, preType);
