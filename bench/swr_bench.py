@@ -191,7 +191,7 @@ def bench(args):
             continue
         full = name == "default" or args.full
         configs = []
-        for tokens in TOKENS:
+        for tokens in (args.tokens or TOKENS):
             for B, L in splits(tokens, full):
                 if (B, L) not in size_cache:
                     size_cache[(B, L)] = Sizes(B, L, gen)
@@ -323,6 +323,8 @@ def main():
     p.add_argument("--full", action="store_true", help="every split for every schedule")
     p.add_argument("--only", default="", help="k/name,... (e.g. 1/default,inf/w8)")
     p.add_argument("--no-compare", action="store_true")
+    p.add_argument("--tokens", type=lambda v: [int(t) for t in v.split(",")], default=None,
+                   help="token counts to time (default 32K, 64K, 128K, 256K)")
     args = p.parse_args()
     bw, rows, comps = bench(args)
 

@@ -62,6 +62,7 @@ ROUTE_SCHEDULES = [
     "warps = 4, grid = flags",                                 # global flags
     "warps = 4, lane = halo, grid = halo",                     # recomputed halos
     "tiles_per_lane = 2, warps = 2, cluster = 2, grid = flags",  # dsmem
+    "tiles_per_lane = 2, warps = 2, cluster = 4, cta = bulk, grid = flags",  # bulk
     "warps = 2, cluster = 2, cta = halo, grid = halo",
     "tiles_per_lane = 4, warps = 1, grid = halo",
 ]

@@ -29,6 +29,7 @@ SCHEDULES = [
     ("tiles-per-lane=1 warps=2 grid=flags", "shuffle, smem, grid flags"),
     ("tiles-per-lane=2 warps=2 cluster=2 cta=dsmem grid=flags", "cluster dsmem, flags"),
     ("tiles-per-lane=1 warps=2 cluster=2 cta=halo", "cluster halo"),
+    ("tiles-per-lane=1 warps=2 cluster=4 cta=bulk grid=flags", "cluster bulk"),
     ("tiles-per-lane=1 warps=2 warp=halo", "warp halo"),
     ("tiles-per-lane=1 warps=1 lane=halo", "lane halo"),
 ]

@@ -92,3 +92,17 @@ func.func @warp_halo(%a: tensor<1x2x64xf32>, %x: tensor<1x2x16x64xf32>) -> tenso
       : (tensor<1x2x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32>
   return %y : tensor<1x2x16x64xf32>
 }
+
+// -----
+
+// cta = bulk: the cluster level by cp.async.bulk pushes.
+// CHECK-LABEL: func.func @bulk
+//       CHECK:   %[[C1:.*]] = swr.carrier_scan {{.*}} hops = 3 span = 64 at warp by smem
+//       CHECK:   %[[C2:.*]] = swr.carrier_scan {{.*}} partial(%[[C1]]) hops = 3 span = 256 at cta by bulk
+//       CHECK:   swr.carrier_scan {{.*}} partial(%[[C2]]) hops = 3 at grid by flags
+func.func @bulk(%a: tensor<1x2x64xf32>, %x: tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 3, segment = inf>
+      schedule <warps = 2, cluster = 4, cta = bulk, grid = flags>
+      : (tensor<1x2x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32>
+  return %y : tensor<1x2x16x64xf32>
+}

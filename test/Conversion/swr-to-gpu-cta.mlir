@@ -8,7 +8,7 @@
 // CHECK-LABEL: func.func @dsmem_k1(
 // CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@dsmem_k1_swr clusters in (%c4{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in
 // CHECK-LABEL: gpu.func @dsmem_k1_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<4xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<4xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME:    known_cluster_size = array<i32: 4, 1, 1>
 // CHECK:        memref.store %{{.*}}, %[[SMEM]]
 // CHECK:        gpu.barrier

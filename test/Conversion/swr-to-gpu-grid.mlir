@@ -13,7 +13,7 @@
 // ld.acquire.gpu before reading the carrier.
 // CHECK-LABEL: gpu.func @flags_k1_swr(
 // CHECK-SAME:    %[[FLAGS:[^ ]*]]: memref<?xi32>, %[[SCRATCH:[^ ]*]]: memref<?xf32>, %{{.*}}: index)
-// CHECK-SAME:    workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>>, %[[TICKET:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%{{.*}} : memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[TICKET:.*]] : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        %[[ID:.*]] = gpu.block_id x
 // CHECK:        %[[U:.*]] = arith.divsi %[[ID]], %c1{{.*}} : index
 // CHECK:        arith.remsi %[[U]], %[[RG:.*]] : index

@@ -82,3 +82,16 @@ func.func @no_schedule(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tenso
   %y = swr.tile_apply %l, %p block = 16 : (tensor<?x4x16x?xf32>, tensor<?x4x?xf32>) -> tensor<?x4x16x?xf32>
   return %y : tensor<?x4x16x?xf32>
 }
+
+// -----
+
+// cta = bulk: a 2048-tile CTA span with K = 5000 and cluster 4 pushes
+// 16 KiB messages into 3 receive slots: more workgroup memory than the
+// route allows.
+func.func @bulk_too_big(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  // expected-error @+1 {{cta = bulk needs 65552 bytes of workgroup memory (a message of the last min(K, CTA span) carriers and one receive slot per earlier CTA within K tiles), more than 32 KiB: use cta = dsmem}}
+  %y = swr.scan %a, %x window <block = 8, hops = 5000, segment = inf>
+      schedule <tiles_per_lane = 4, warps = 16, cluster = 4, cta = bulk, grid = flags>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}

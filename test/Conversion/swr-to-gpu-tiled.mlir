@@ -6,7 +6,7 @@
 // Lane shuffle, warp smem, grid halo, written out by hand.
 // CHECK-LABEL: func.func @shuffle(
 //       CHECK:   gpu.launch_func async {{.*}} @phalanx_kernels::@shuffle_swr
-//       CHECK: gpu.func @shuffle_swr({{.*}}) workgroup(%{{.*}} : memref<16xf32, #gpu.address_space<workgroup>>) kernel
+//       CHECK: gpu.func @shuffle_swr({{.*}}) workgroup(%{{.*}} : memref<16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 //       CHECK:   gpu.shuffle up
 // NOSWR-NOT: swr.
 func.func @shuffle(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {

@@ -6,7 +6,7 @@
 // it there.
 // K = 2, 4 warps: 4 * 2 * 2 = 16 floats.
 // CHECK-LABEL: gpu.func @smem_k2_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<16xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        scf.if
 // CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
 // CHECK:          memref.store %{{.*}}, %[[SMEM]][%{{.*}}] : memref<16xf32, #gpu.address_space<workgroup>>
@@ -30,7 +30,7 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // rows share the CTA, g chosen from L). 8 warps: 16 floats + the CTA
 // aggregate and the grid prefix (4).
 // CHECK-LABEL: gpu.func @smem_inf_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<20xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
 // CHECK:        scf.if %[[LAST]] {
 // CHECK:          memref.store %{{.*}}, %[[SMEM]]

@@ -255,3 +255,95 @@ func.func @mma_kinf(%a: tensor<?x4x?xf16>, %x: tensor<?x4x16x?xf16>) -> tensor<?
       : (tensor<?x4x?xf16>, tensor<?x4x16x?xf16>) -> tensor<?x4x16x?xbf16>
   return %y : tensor<?x4x16x?xbf16>
 }
+
+// -----
+
+// cta = bulk (cp.async.bulk shared::cluster pushes + mbarrier) under
+// clusters 2 / 4 / 8, K = 1, 2, 3, 40 (two receive slots), inf; segments,
+// resets, init, transpose, local = mma.
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_k1_c2_halo(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_k1_c2_halo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 2, cluster = 2, cta = bulk, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_k1_c8_flags(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_k1_c8_flags(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <warps = 2, cluster = 8, cta = bulk, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_k3_tpl2_c4(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_k3_tpl2_c4(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %r: tensor<?x?xi1>, %s: tensor<?x4x16xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x resets(%r) init(%s) window <block = 16, hops = 3, segment = inf>
+      schedule <tiles_per_lane = 2, warps = 1, cluster = 4, cta = bulk, grid = flags>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>, tensor<?x?xi1>, tensor<?x4x16xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_k40_c4(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_k40_c4(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 8, hops = 40, segment = inf>
+      schedule <warps = 1, cluster = 4, cta = bulk, grid = flags>
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_k2_seg_T(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_k2_seg_T(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = 3>
+      schedule <warps = 2, cluster = 2, cta = bulk, grid = halo> transpose
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_kinf_c4(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_kinf_c4(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>, %s: tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>
+      schedule <warps = 2, cluster = 4, cta = bulk>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>, tensor<?x4x16xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_kinf_c8_T_seg(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_kinf_c8_T_seg(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %r: tensor<?x?xi1>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x resets(%r) window <block = 16, hops = inf, segment = 2>
+      schedule <warps = 4, cluster = 8, cta = bulk> transpose
+      : (tensor<?x4x?xf32>, tensor<?x4x16x?xf32>, tensor<?x?xi1>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: llvm.func @phx_entry_bulk_mma_k2_c4(
+// CHECK: gpu.binary @phalanx_kernels
+func.func @bulk_mma_k2_c4(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = inf>
+      schedule <local = mma, tiles_per_lane = 2, warps = 1, cluster = 4, cta = bulk, grid = flags>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}

@@ -45,7 +45,7 @@ defvar SWRScheduleKnobs = [
     Option<"warp", "warp", "std::string", "\"auto\"",
            "#swr.schedule field `warp`: smem | halo | auto">,
     Option<"cta", "cta", "std::string", "\"auto\"",
-           "#swr.schedule field `cta`: none | dsmem | halo | auto">,
+           "#swr.schedule field `cta`: none | dsmem | bulk | halo | auto">,
     Option<"grid", "grid", "std::string", "\"auto\"",
            "#swr.schedule field `grid`: flags | halo | auto">,
     Option<"overrideSchedule", "override-schedule", "bool", "false",

@@ -66,7 +66,7 @@ struct GPUPipelineOptions
                            llvm::cl::desc("#swr.schedule warp: smem | halo | auto"),
                            llvm::cl::init("auto")};
   Option<std::string> cta{*this, "cta",
-                          llvm::cl::desc("#swr.schedule cta: none | dsmem | halo | auto"),
+                          llvm::cl::desc("#swr.schedule cta: none | dsmem | bulk | halo | auto"),
                           llvm::cl::init("auto")};
   Option<std::string> grid{*this, "grid",
                            llvm::cl::desc("#swr.schedule grid: flags | halo | auto"),

@@ -44,10 +44,12 @@ SmallVector<LevelStep> levelChain(ScheduleAttr s, int64_t hops) {
           ctaSpan))
     return chain;
   if (s.getCluster() > 1) {
-    CarrierRoute cta = s.getCta() == CarrierRoute::dsmem ? CarrierRoute::dsmem
-                                                         : CarrierRoute::halo;
-    if (add(CarrierLevel::cta, inf ? CarrierRoute::dsmem : cta,
-            s.getCluster() * ctaSpan))
+    // Distributed shared memory by loads (dsmem) or pushes (bulk); K = inf
+    // needs one of them (dsmem unless bulk is asked for).
+    CarrierRoute cta = s.getCta();
+    if (cta != CarrierRoute::dsmem && cta != CarrierRoute::bulk)
+      cta = inf ? CarrierRoute::dsmem : CarrierRoute::halo;
+    if (add(CarrierLevel::cta, cta, s.getCluster() * ctaSpan))
       return chain;
   }
   add(CarrierLevel::grid,

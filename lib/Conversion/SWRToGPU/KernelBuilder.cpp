@@ -66,6 +66,9 @@ private:
   Value gpre, cpre, biasA, biasB, biasC, kvIdx, preRow, baV, bbV, bcV;
   // Workgroup memory.
   Value smemF, smemI;
+  // cta = bulk: the 16-byte aligned message this CTA pushes, the receive
+  // buffer the other CTAs of its cluster push into, and its mbarrier.
+  Value smemSend, smemRecv, smemBar;
   // Sizes and position.
   Value L, T, rows, bIdx, hIdx, dIdx, r, tid, lane, warp, rank, pos;
   // Rows per CTA and warps per row (packRows()), this warp's row within the
@@ -818,6 +821,28 @@ private:
   Carrier smemCarrier(Value q);
   Carrier dsmemCarrier(Value q);
   Carrier flagsCarrier(Value q);
+
+  // cta = bulk (docs/gpu-lowering.md, "cta = bulk").
+  Value barPtr() { return elementPtr(smemBar, idx(0), b.getI64Type(), 3); }
+  /// Whether this CTA receives anything (finite K: rank 0 has no earlier
+  /// CTA in its cluster; K = inf: every CTA receives).
+  Value bulkReceives() {
+    return c.infiniteHops() ? arith::ConstantIntOp::create(b, b.getI1Type(), 1)
+                            : cmp(arith::CmpIPredicate::sgt, rank, idx(0));
+  }
+  /// Orders this thread's generic-proxy shared stores before the copy
+  /// engine's reads (fence.proxy.async.shared::cta).
+  void asyncProxyFence() {
+    NVVM::FenceProxyOp::create(
+        b, NVVM::ProxyKind::async_shared,
+        NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
+  }
+  void bulkInit();
+  void bulkStage(ArrayRef<Carrier> own);
+  void bulkPush(Value src, Value dstRank, Value slot);
+  void bulkExchange();
+  Carrier bulkCarrier(Value q);
+  std::pair<Carrier, Carrier> bulkAggregates(Carrier ctaAgg);
 };
 
 //===----------------------------------------------------------------------===//
@@ -940,6 +965,177 @@ Carrier KernelEmitter::dsmemCarrier(Value q) {
           loadRemote(smemF, add(i, 1), f32(), owner)};
 }
 
+//===----------------------------------------------------------------------===//
+// cta = bulk: distributed shared memory pushed by cp.async.bulk
+//===----------------------------------------------------------------------===//
+
+/// Before the tile loads: thread 0 of a receiving CTA initializes its
+/// mbarrier with one arrival, makes the init visible to the cluster's async
+/// proxy (fence.mbarrier_init.release.cluster) and arrives with the bytes it
+/// will receive (arrive.expect_tx); then every thread arrives on the cluster
+/// barrier. bulkExchange() waits on that barrier before any push, so no
+/// copy can complete on an uninitialized mbarrier, and the expect_tx always
+/// precedes the complete_tx of the copies.
+void KernelEmitter::bulkInit() {
+  int64_t bytes = 4 * c.bulkMsgFloats();
+  Value messages =
+      c.infiniteHops()
+          ? sel(eq(rank, idx(0)), idx(c.cluster() - 1), rank)
+          : sel(lt(rank, idx(c.bulkSlots())), rank, idx(c.bulkSlots()));
+  Value tx = toI32(mul(messages, bytes));
+  emitIf(andI(eq(tid, idx(0)), bulkReceives()), [&] {
+    Value bar = barPtr();
+    NVVM::MBarrierInitOp::create(b, bar, ci32(1), Value());
+    NVVM::FenceMbarrierInitOp::create(b);
+    NVVM::MBarrierArriveExpectTxOp::create(b, Type(), bar, tx,
+                                           NVVM::MemScopeKind::CTA,
+                                           /*relaxed=*/false, Value());
+  });
+  NVVM::ClusterArriveOp::create(b, UnitAttr());
+}
+
+/// Finite K: the threads owning the CTA's last ctaKeep() tiles write their
+/// carriers into the message (generic-proxy stores), thread 0 zeroes its
+/// padding, and each writer orders its stores before the copy engine's
+/// reads (fence.proxy.async.shared::cta; the CTA barrier after the warp
+/// lists follows before thread 0 issues the copies).
+void KernelEmitter::bulkStage(ArrayRef<Carrier> own) {
+  int64_t span = c.ctaSpan(), keep = c.ctaKeep(), tpl = c.tilesPerLane();
+  for (int64_t j = 0; j < tpl; ++j) {
+    Value pc = add(add(mul(warp, c.warpSpan()), mul(lane, tpl)), j);
+    emitIf(ge(pc, idx(span - keep)), [&] {
+      Value i = mul(sub(pc, idx(span - keep)), 2);
+      store(own[j].g, smemSend, {i});
+      store(own[j].v, smemSend, {add(i, 1)});
+      asyncProxyFence();
+    });
+  }
+  if (c.bulkMsgFloats() > 2 * keep)
+    emitIf(eq(tid, idx(0)), [&] {
+      for (int64_t i = 2 * keep; i < c.bulkMsgFloats(); ++i)
+        store(cf(0.0f), smemSend, {idx(i)});
+      asyncProxyFence();
+    });
+}
+
+/// Copies this CTA's message into receive slot `slot` (in floats) of CTA
+/// `dstRank` of the cluster; the copy completes on that CTA's mbarrier.
+void KernelEmitter::bulkPush(Value src, Value dstRank, Value slot) {
+  auto clusterPtr = LLVM::LLVMPointerType::get(b.getContext(), 7);
+  auto sharedPtr = LLVM::LLVMPointerType::get(b.getContext(), 3);
+  Value to = toI32(dstRank);
+  Value dst = NVVM::MapaOp::create(
+      b, clusterPtr, elementPtr(smemRecv, slot, f32(), 3), to);
+  Value bar = NVVM::MapaOp::create(b, clusterPtr, barPtr(), to);
+  // The instruction reads the mbarrier operand as a shared::cluster address
+  // (the destination CTA's barrier), but the intrinsic types it as a
+  // shared::cta pointer: pass the mapa result's bits (an addrspacecast
+  // would go through the generic space and lose the CTA).
+  Value barBits = LLVM::PtrToIntOp::create(b, b.getI64Type(), bar);
+  Value barArg = LLVM::IntToPtrOp::create(b, sharedPtr, barBits);
+  NVVM::CpAsyncBulkSharedCTAToSharedClusterOp::create(
+      b, dst, src, barArg, ci32(4 * c.bulkMsgFloats()));
+}
+
+/// After the message is staged: waits on the cluster barrier (every
+/// receiver's mbarrier is initialized), thread 0 pushes the message to each
+/// CTA that needs it, and every thread of a receiving CTA waits until its
+/// mbarrier completes phase 0 (all expected bytes have landed; try_wait has
+/// acquire semantics, so the receive buffer is then readable).
+void KernelEmitter::bulkExchange() {
+  NVVM::ClusterWaitOp::create(b, UnitAttr());
+  int64_t floats = c.bulkMsgFloats();
+  emitIf(eq(tid, idx(0)), [&] {
+    Value src = elementPtr(smemSend, idx(0), f32(), 3);
+    if (!c.infiniteHops()) {
+      // Finite K: to the next bulkSlots() CTAs; CTA rank + s keeps it in
+      // slot s - 1.
+      for (int64_t s = 1; s <= c.bulkSlots(); ++s) {
+        Value to = add(rank, s);
+        emitIf(lt(to, idx(c.cluster())),
+               [&] { bulkPush(src, to, idx((s - 1) * floats)); });
+      }
+    } else {
+      // K = inf: to every later CTA (its exclusive prefix) and to rank 0
+      // (the cluster aggregate), in slot `rank`.
+      for (int64_t d = 0; d < c.cluster(); ++d) {
+        Value to = d == 0 ? cmp(arith::CmpIPredicate::ne, rank, idx(0))
+                          : lt(rank, idx(d));
+        emitIf(to, [&] { bulkPush(src, idx(d), mul(rank, floats)); });
+      }
+    }
+  });
+  emitIf(bulkReceives(), [&] {
+    Value bar = barPtr();
+    auto scope =
+        NVVM::MemScopeKindAttr::get(b.getContext(), NVVM::MemScopeKind::CTA);
+    scf::WhileOp::create(
+        b, TypeRange{}, ValueRange{},
+        [&](OpBuilder &nb, Location, ValueRange) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          Value done = NVVM::MBarrierTryWaitOp::create(
+              b, b.getI1Type(), bar, ci32(0), Value(), scope);
+          Value pending = arith::XOrIOp::create(
+              b, done, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+          scf::ConditionOp::create(b, pending, ValueRange{});
+        },
+        [&](OpBuilder &nb, Location, ValueRange) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(nb.getInsertionBlock(), nb.getInsertionPoint());
+          scf::YieldOp::create(b, ValueRange{});
+        });
+  });
+}
+
+/// Tile q in an earlier CTA of the cluster (finite K), from the message
+/// that CTA pushed into this CTA's receive slot rank - owner - 1.
+Carrier KernelEmitter::bulkCarrier(Value q) {
+  int64_t span = c.ctaSpan(), keep = c.ctaKeep();
+  Value within = sub(q, clusterBase);
+  Value owner = div(within, idx(span));
+  Value slot = sub(sub(within, mul(owner, span)), idx(span - keep));
+  Value at = add(mul(sub(sub(rank, owner), idx(1)), c.bulkMsgFloats()),
+                 mul(slot, 2));
+  return {load(smemRecv, {at}), load(smemRecv, {add(at, 1)})};
+}
+
+/// K = inf: thread 0 stages the CTA aggregate (padded to 16 bytes) and the
+/// exchange pushes it to every later CTA and to rank 0. Returns the cluster
+/// aggregate (complete on rank 0, the only CTA that uses it) and the
+/// exclusive prefix of the CTAs before this one.
+std::pair<Carrier, Carrier> KernelEmitter::bulkAggregates(Carrier ctaAgg) {
+  emitIf(eq(tid, idx(0)), [&] {
+    store(ctaAgg.g, smemSend, {idx(0)});
+    store(ctaAgg.v, smemSend, {idx(1)});
+    store(cf(0.0f), smemSend, {idx(2)});
+    store(cf(0.0f), smemSend, {idx(3)});
+    asyncProxyFence();
+  });
+  bulkExchange();
+  int64_t floats = c.bulkMsgFloats();
+  ValueVector cfv = emitFor(
+      idx(0), idx(c.cluster()), idx(1),
+      {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
+      [&](Value o, ValueRange s) -> ValueVector {
+        // Slots this CTA received: the earlier CTAs' (all others on rank 0).
+        Value received = andI(cmp(arith::CmpIPredicate::ne, o, rank),
+                              orI(lt(o, rank), eq(rank, idx(0))));
+        Carrier x = emitIfCarrier(
+            received,
+            [&]() -> Carrier {
+              Value at = mul(o, floats);
+              return {load(smemRecv, {at}), load(smemRecv, {add(at, 1)})};
+            },
+            [&] { return sel(eq(o, rank), ctaAgg, identity()); });
+        Carrier all = compose({s[0], s[1]}, x);
+        Carrier ex =
+            sel(lt(o, rank), compose({s[2], s[3]}, x), Carrier{s[2], s[3]});
+        return {all.g, all.v, ex.g, ex.v};
+      });
+  return {Carrier{cfv[0], cfv[1]}, Carrier{cfv[2], cfv[3]}};
+}
+
 /// Tile q before this cluster from the global scratch: CTA n publishes its
 /// last ctaKeep() carriers and sets its flag (st.release.gpu); this thread
 /// spins on the flag (ld.acquire.gpu) and reads the carrier.
@@ -976,7 +1172,9 @@ Carrier KernelEmitter::haloCarrier(int64_t m, Value q,
         if (!c.ctaDsmem())
           return tileCarrier(q);
         return emitIfCarrier(
-            ge(q, clusterBase), [&] { return dsmemCarrier(q); }, grid);
+            ge(q, clusterBase),
+            [&] { return c.ctaBulk() ? bulkCarrier(q) : dsmemCarrier(q); },
+            grid);
       };
       return emitIfCarrier(
           ge(q, ctaBase), [&] { return smemCarrier(q); }, afterWarp);
@@ -1011,6 +1209,8 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
       });
     }
   }
+  if (c.ctaBulk())
+    bulkStage(own);
   // Grid: publish the last ctaKeep() carriers of this CTA.
   if (publish) {
     int64_t span = c.ctaSpan(), keep = c.ctaKeep();
@@ -1032,7 +1232,9 @@ SmallVector<Value> KernelEmitter::finiteCarries(ArrayRef<Carrier> own) {
       releaseFence();
       storeRelease(ci32(1), flagsBuf, add(add(mul(r, nx), pos), 1));
     });
-  if (c.ctaDsmem())
+  if (c.ctaBulk())
+    bulkExchange();
+  else if (c.ctaDsmem())
     clusterBarrier();
 
   // Lane shuffles: tile base - m lives in lane (lane - delta), own index
@@ -1122,7 +1324,9 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
   // and the grid prefix broadcast.
   Value aggSlot = idx(2 * c.warps()), prefixSlot = idx(2 * c.warps() + 2);
   Carrier unitAgg = ctaAgg, exCta = identity();
-  if (c.cluster() > 1) {
+  if (c.ctaBulk()) {
+    std::tie(unitAgg, exCta) = bulkAggregates(ctaAgg);
+  } else if (c.cluster() > 1) {
     emitIf(eq(tid, idx(0)), [&] {
       store(ctaAgg.g, smemF, {aggSlot});
       store(ctaAgg.v, smemF, {add(aggSlot, 1)});
@@ -1306,12 +1510,16 @@ void KernelEmitter::body() {
     bbV = toF32(load(biasB, {kvChannel}));
     bcV = toF32(load(biasC, {kvChannel}));
     setBases();
+    if (c.ctaBulk())
+      bulkInit();
   } else {
     Value H = memref::DimOp::create(b, drive, 1);
     dIdx = rem(r, idx(c.channels));
     hIdx = rem(div(r, idx(c.channels)), H);
     bIdx = div(r, mul(H, c.channels));
     setBases();
+    if (c.ctaBulk())
+      bulkInit();
     if (init)
       initV = toF32(load(init, {bIdx, hIdx, dIdx}));
     // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D
@@ -1467,14 +1675,29 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     floats = 2 * c.warps() + 4;
   else if (c.hops > 0 && c.warpSmem())
     floats = 2 * c.warps() * c.warpKeep();
+  // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
+  // its accesses (a large global without an alignment is taken to be
+  // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the
+  // cp.async.bulk buffers need 16 bytes in any case.
+  auto workgroupBuffer = [&](int64_t n, Type elem) {
+    Value buffer = fn.addWorkgroupAttribution(
+        MemRefType::get({n}, elem, MemRefLayoutAttrInterface(), workgroup),
+        b.getLoc());
+    fn.setWorkgroupAttributionAttr(fn.getNumWorkgroupAttributions() - 1,
+                                   LLVM::LLVMDialect::getAlignAttrName(),
+                                   b.getI64IntegerAttr(16));
+    return buffer;
+  };
   if (floats > 0)
-    smemF = fn.addWorkgroupAttribution(
-        MemRefType::get({floats}, f32(), MemRefLayoutAttrInterface(), workgroup),
-        b.getLoc());
+    smemF = workgroupBuffer(floats, f32());
   if (c.gridFlags())
-    smemI = fn.addWorkgroupAttribution(
-        MemRefType::get({1}, i32(), MemRefLayoutAttrInterface(), workgroup),
-        b.getLoc());
+    smemI = workgroupBuffer(1, i32());
+  // cta = bulk: the message, the receive slots and the mbarrier.
+  if (c.ctaBulk()) {
+    smemSend = workgroupBuffer(c.bulkMsgFloats(), f32());
+    smemRecv = workgroupBuffer(c.bulkSlots() * c.bulkMsgFloats(), f32());
+    smemBar = workgroupBuffer(1, b.getI64Type());
+  }
 
   // local = mma: per warp, 32 tiles of staged gates and drive / local.
   // Explicitly 16-byte aligned: LLVM takes a large global without an

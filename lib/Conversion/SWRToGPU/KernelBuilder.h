@@ -70,9 +70,37 @@ struct KernelConfig {
   bool warpSmem() const {
     return laneShuffle() && schedule.getWarp() == swr::CarrierRoute::smem;
   }
+  /// Carriers cross the CTAs of a cluster through distributed shared
+  /// memory: `dsmem` (mapa loads) or `bulk` (cp.async.bulk pushes).
   bool ctaDsmem() const {
     return warpSmem() && cluster() > 1 &&
-           schedule.getCta() == swr::CarrierRoute::dsmem;
+           (schedule.getCta() == swr::CarrierRoute::dsmem ||
+            schedule.getCta() == swr::CarrierRoute::bulk);
+  }
+  /// cta = bulk: each CTA pushes the carriers the later CTAs of its cluster
+  /// need into their receive buffers (cp.async.bulk shared::cluster,
+  /// mbarrier complete_tx) instead of the consumers loading them (mapa).
+  bool ctaBulk() const {
+    return ctaDsmem() && hops != 0 &&
+           schedule.getCta() == swr::CarrierRoute::bulk;
+  }
+  /// cta = bulk: floats per pushed message, a multiple of 16 bytes. Finite
+  /// K: the CTA's last ctaKeep() carriers; K = inf: its aggregate.
+  int64_t bulkMsgFloats() const {
+    int64_t floats = infiniteHops() ? 2 : 2 * ctaKeep();
+    return (floats + 3) / 4 * 4;
+  }
+  /// cta = bulk: receive slots per CTA. Finite K: one per earlier CTA of
+  /// the cluster within K tiles; K = inf: one per CTA of the cluster.
+  int64_t bulkSlots() const {
+    if (infiniteHops())
+      return cluster();
+    return std::min(cluster() - 1, (hops + ctaSpan() - 1) / ctaSpan());
+  }
+  /// cta = bulk: bytes of workgroup memory the route adds (send buffer,
+  /// receive buffer, mbarrier).
+  int64_t bulkWorkgroupBytes() const {
+    return ctaBulk() ? 4 * bulkMsgFloats() * (1 + bulkSlots()) + 16 : 0;
   }
   /// Whether tiles outside the cluster come through global flags.
   bool gridFlags() const {

@@ -196,6 +196,16 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
 
+    // cta = bulk adds a message and its receive slots to the static
+    // workgroup memory (48 KiB at most): only K beyond a few CTA spans with
+    // large clusters can exceed it.
+    if (config.bulkWorkgroupBytes() > 32768)
+      return e.anchor->emitError()
+             << "cta = bulk needs " << config.bulkWorkgroupBytes()
+             << " bytes of workgroup memory (a message of the last "
+                "min(K, CTA span) carriers and one receive slot per earlier "
+                "CTA within K tiles), more than 32 KiB: use cta = dsmem";
+
     // The kernel.
     OpBuilder builder(&getContext());
     std::string kernelName = (fn.getName() + "_swr").str();

@@ -226,8 +226,9 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "cta route " << stringifyCarrierRoute(cta)
                        << " needs cluster > 1: with one CTA per cluster no "
                           "carrier crosses CTAs inside a cluster (use none)";
-  if (cluster > 1 && cta != CarrierRoute::dsmem && cta != CarrierRoute::halo)
-    return emitError() << "cta route must be dsmem or halo when cluster = "
+  if (cluster > 1 && cta != CarrierRoute::dsmem && cta != CarrierRoute::bulk &&
+      cta != CarrierRoute::halo)
+    return emitError() << "cta route must be dsmem, bulk or halo when cluster = "
                        << cluster << ", got " << stringifyCarrierRoute(cta);
   if (grid != CarrierRoute::flags && grid != CarrierRoute::halo)
     return emitError() << "grid route must be flags or halo (CTAs of the grid "

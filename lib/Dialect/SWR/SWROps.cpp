@@ -246,10 +246,12 @@ LogicalResult CarrierScanOp::verifyLevel() {
     CarrierRoute allowed[] = {CarrierRoute::shuffle, CarrierRoute::smem,
                               CarrierRoute::dsmem, CarrierRoute::flags};
     CarrierRoute own = allowed[static_cast<int>(*level)];
-    if (*route != own && *route != CarrierRoute::halo)
+    bool bulk = *level == CarrierLevel::cta && *route == CarrierRoute::bulk;
+    if (*route != own && *route != CarrierRoute::halo && !bulk)
       return emitOpError() << "route '" << stringifyCarrierRoute(*route)
                            << "' cannot cross the " << stringifyCarrierLevel(*level)
                            << " level (" << stringifyCarrierRoute(own)
+                           << (*level == CarrierLevel::cta ? ", bulk" : "")
                            << " or halo)";
     if (*route == CarrierRoute::halo && span != -1)
       return emitOpError() << "a halo level recomputes every earlier tile of "

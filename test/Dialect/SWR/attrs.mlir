@@ -25,9 +25,11 @@ func.func private @windows() attributes {
 // CHECK-SAME: s1 = #swr.schedule<local = mma, tiles_per_lane = 1, warps = 8, cluster = 4, lane = shuffle, warp = smem, cta = dsmem, grid = flags>
 // CHECK-SAME: s2 = #swr.schedule<local = scan, tiles_per_lane = 2, warps = 4, cluster = 2, lane = halo, warp = halo, cta = halo, grid = halo>
 // CHECK-SAME: s3 = #swr.schedule<local = scan, tiles_per_lane = 1, warps = 32, cluster = 16, lane = shuffle, warp = smem, cta = dsmem, grid = halo>
+// CHECK-SAME: s4 = #swr.schedule<local = scan, tiles_per_lane = 1, warps = 4, cluster = 8, lane = shuffle, warp = smem, cta = bulk, grid = flags>
 func.func private @schedules() attributes {
   s0 = #swr.schedule<>,
   s1 = #swr.schedule<local = mma, warps = 8, cluster = 4>,
   s2 = #swr.schedule<tiles_per_lane = 2, cluster = 2, lane = halo, warp = halo, cta = halo, grid = halo>,
-  s3 = #swr.schedule<warps = 32, cluster = 16, grid = halo>
+  s3 = #swr.schedule<warps = 32, cluster = 16, grid = halo>,
+  s4 = #swr.schedule<cluster = 8, cta = bulk>
 }

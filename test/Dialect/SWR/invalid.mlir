@@ -87,8 +87,23 @@ func.func private @f() attributes {s = #swr.schedule<cta = dsmem>}
 
 // -----
 
-// expected-error @+1 {{cta route must be dsmem or halo when cluster = 2, got none}}
+// expected-error @+1 {{cta route must be dsmem, bulk or halo when cluster = 2, got none}}
 func.func private @f() attributes {s = #swr.schedule<cluster = 2, cta = none>}
+
+// -----
+
+// expected-error @+1 {{cta route bulk needs cluster > 1: with one CTA per cluster no carrier crosses CTAs inside a cluster (use none)}}
+func.func private @f() attributes {s = #swr.schedule<cta = bulk>}
+
+// -----
+
+// expected-error @+1 {{grid route must be flags or halo (CTAs of the grid meet only in global memory), got bulk}}
+func.func private @f() attributes {s = #swr.schedule<cluster = 2, grid = bulk>}
+
+// -----
+
+// expected-error @+1 {{lane route must be shuffle or halo (lanes of a warp exchange carriers by shuffles or recompute them), got bulk}}
+func.func private @f() attributes {s = #swr.schedule<lane = bulk>}
 
 // -----
 

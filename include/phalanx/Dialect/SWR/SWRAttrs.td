@@ -24,10 +24,11 @@ def SWR_RouteSmem    : I32EnumAttrCase<"smem", 2>;
 def SWR_RouteDsmem   : I32EnumAttrCase<"dsmem", 3>;
 def SWR_RouteFlags   : I32EnumAttrCase<"flags", 4>;
 def SWR_RouteHalo    : I32EnumAttrCase<"halo", 5>;
+def SWR_RouteBulk    : I32EnumAttrCase<"bulk", 6>;
 def SWR_CarrierRoute : I32EnumAttr<"CarrierRoute",
     "how carriers cross one level of the GPU hierarchy",
     [SWR_RouteNone, SWR_RouteShuffle, SWR_RouteSmem, SWR_RouteDsmem,
-     SWR_RouteFlags, SWR_RouteHalo]> {
+     SWR_RouteFlags, SWR_RouteHalo, SWR_RouteBulk]> {
   let cppNamespace = "::phalanx::swr";
 }
 
@@ -86,9 +87,12 @@ def SWR_ScheduleAttr : SWR_Attr<"Schedule", "schedule"> {
     - `warps`: warps per CTA (1 to 32).
     - `cluster`: CTAs per cluster (1, 2, 4, 8 or 16).
     - `lane`, `warp`, `cta`, `grid`: how carriers cross lanes (`shuffle` or
-      `halo`), warps (`smem` or `halo`), CTAs of a cluster (`dsmem` or `halo`;
-      `none` when `cluster = 1`) and the grid (`flags`: global memory with
-      flags, decoupled look-back; or `halo`: recompute the previous tiles).
+      `halo`), warps (`smem` or `halo`), CTAs of a cluster (`dsmem`: the
+      consumer loads the owner's shared memory through `mapa`; `bulk`: the
+      owner pushes them into the consumer's shared memory with
+      `cp.async.bulk` and an mbarrier; or `halo`; `none` when `cluster = 1`)
+      and the grid (`flags`: global memory with flags, decoupled look-back;
+      or `halo`: recompute the previous tiles).
 
     Every field may be omitted and takes the default shown. A schedule never
     changes results; the verifier rejects combinations that cannot compute

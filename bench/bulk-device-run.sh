@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One device call for cta = bulk (docs/hardware-runs.md, docs/benchmarks.md,
+# 2026-11-28 "cta = bulk"): builds the runtime, runs every cluster case of
+# test/Integration/gpu/schedules.txt (the cta = dsmem / halo ones and the
+# bulk_* ones) with SEEDS, compute-sanitizer memcheck + racecheck on bulk
+# cases (and one dsmem case for comparison), then the dsmem-vs-bulk timing
+# at 32K tokens and, with time left, the GPU schedule-invariance pytest.
+# Prepare here (ignored .devcarry/, carried with the worktree):
+#   grep -E "cluster = [2-9]" test/Integration/gpu/schedules.txt > /tmp/cl.txt
+#   OUT=.devcarry/gpu-cl scripts/gpu-cases.sh /tmp/cl.txt
+#   OUT=.devcarry/bench-bulk SCHEDULES=bench/schedules-bulk.txt bench/compile.sh
+#   PHALANX_CACHE_DIR=.devcarry/phx-cache pytest python/tests/test_gpu_scan.py -k compiles
+set -u -o pipefail
+t0=$(date +%s); LIMIT=${LIMIT:-150}
+O=${OUT:-/tmp/out}; mkdir -p "$O"
+export PATH=$PATH:/usr/local/cuda/bin
+el() { echo $(( $(date +%s) - t0 )); }
+{ cmake -S runtime -B /tmp/rt -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C /tmp/rt; } > "$O/rt-build.log" 2>&1 \
+  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
+echo "runtime built at $(el) s"
+run=/tmp/rt/bin/phalanx-run
+PHALANX_RUN=$run SEEDS=${SEEDS:-"1 2"} timeout 50 scripts/gpu-run-cases.sh .devcarry/gpu-cl > "$O/cases.log" 2>&1
+echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
+grep -E " FAIL " "$O/cases.log" | head -20
+san() {  # case tool shapes...
+  local n=$1 tool=$2; shift 2
+  (( $(el) > LIMIT - 45 )) && { echo "san $tool $n: skipped (time)"; return; }
+  timeout 20 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-cl/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
+  local rc=$?
+  echo "san $tool $n: rc=$rc $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-$n.log" | tr '\n' ' ')"
+}
+for tool in memcheck racecheck; do
+  san bulk_k1_c4_flags $tool --shape a=1,4,5000 --shape x=1,4,16,5000
+  san bulk_k3_tpl2_c4_ri $tool --shape a=1,4,5000 --shape x=1,4,16,5000 --shape r=1,5000 --shape s=1,4,16
+  san bulk_k200_c8 $tool --shape a=1,2,5000 --shape x=1,2,16,5000
+  san bulk_kinf_c4 $tool --shape a=1,4,9000 --shape x=1,4,16,9000
+  san bulk_kinf_c8_T_seg $tool --shape a=1,4,20000 --shape x=1,4,16,20000 --shape r=1,20000
+  san k1_dsmem_flags $tool --shape a=1,4,5000 --shape x=1,4,16,5000
+done
+echo "sanitizers done at $(el) s"
+left=$(( LIMIT - $(el) - 25 ))
+if (( left >= 25 )); then
+  PHALANX_RT_LIB=/tmp/rt/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
+    timeout $((left + 10)) python3 bench/swr_bench.py --dir .devcarry/bench-bulk --no-compare --tokens 32768 --budget "$left" --out "$O" > "$O/bench.log" 2>&1
+  echo "bench rc=$? at $(el) s"
+  grep -E "^(inf|1 ) |check k=|copy:" "$O/bench.log" | tail -30
+else
+  echo "bench skipped ($left s left)"
+fi
+left=$(( LIMIT - $(el) - 3 ))
+if (( left >= 15 )); then
+  PHALANX_RT_LIB=/tmp/rt/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python \
+    timeout "$left" python3 -m pytest -q python/tests/test_gpu_scan.py -k "invariance" > "$O/pytest.log" 2>&1
+  echo "pytest invariance rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+else
+  echo "pytest skipped"
+fi
