@@ -13,6 +13,7 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "phalanx/Conversion/Passes.h"
+#include "phalanx/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -31,9 +32,22 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   swr.grid = options.grid;
   swr.overrideSchedule = options.overrideSchedule;
   pm.addPass(createSWRGPUTile(swr));
-  ConvertSWRToGPUOptions lower;
-  lower.mmaChannels = options.mmaChannels;
-  pm.addPass(createConvertSWRToGPU(lower));
+  // phalanx.layer -> projections + one fused mix (the GPU form); the fused
+  // kernels take the schedule knobs in convert-swr-to-gpu.
+  pm.addPass(phalanx::createPhalanxFuseLayer());
+  ConvertSWRToGPUOptions convert;
+  convert.local = options.local;
+  convert.tilesPerLane = options.tilesPerLane;
+  convert.warps = options.warps;
+  convert.cluster = options.cluster;
+  convert.lane = options.lane;
+  convert.warp = options.warp;
+  convert.cta = options.cta;
+  convert.grid = options.grid;
+  convert.overrideSchedule = options.overrideSchedule;
+  convert.layerGates = options.layerGates;
+  convert.mmaChannels = options.mmaChannels;
+  pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

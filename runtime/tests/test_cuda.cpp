@@ -282,6 +282,32 @@ TEST(cuda_gemm_argument_errors) {
            std::string("phx_cuda_gemm: null matrix pointer"));
 }
 
+TEST(cuda_gemm_ex_argument_errors) {
+  int x = 0;
+  phx_gemm g{};
+  g.ab_dtype = PHX_DTYPE_F32;
+  g.c_dtype = PHX_DTYPE_BF16;
+  g.m = g.n = g.k = g.batch = 2;
+  g.a = g.b = &x;
+  g.c = &x;
+  g.lda = g.ldb = g.ldc = 2;
+  CHECK_EQ(takeMessage(phx_cuda_gemm_ex(nullptr, nullptr, 0)),
+           std::string("phx_cuda_gemm_ex: gemm is NULL"));
+  CHECK_EQ(takeMessage(phx_cuda_gemm_ex(&g, nullptr, 0)),
+           std::string("phx_cuda_gemm_ex: f32 A and B need an f32 C"));
+  g.c_dtype = PHX_DTYPE_F32;
+  g.batch = 0;
+  CHECK_EQ(takeMessage(phx_cuda_gemm_ex(&g, nullptr, 0)),
+           std::string("phx_cuda_gemm_ex: m, n, k, batch must be positive, "
+                       "got 2, 2, 2, 0"));
+  g.batch = 1;
+  g.trans_a = 1;
+  g.k = 3; // A is stored k x m when transposed: lda 2 < 3
+  CHECK_EQ(takeMessage(phx_cuda_gemm_ex(&g, nullptr, 0)),
+           std::string("phx_cuda_gemm_ex: a leading dimension is smaller "
+                       "than its matrix's rows"));
+}
+
 TEST(cuda_nodriver_mgpu_records_errors) {
   if (!need(Mode::NoDriver, "a machine without libcuda.so.1"))
     return;
@@ -665,6 +691,90 @@ TEST(cudareal_gemm) {
     CHECK(err <= t.tol);
     for (void *p : {da, db, dc})
       phx_status_free(phx_buffer_free(PHX_DEVICE_CUDA, p));
+  }
+}
+
+// The layer's GEMM forms through phx_cuda_gemm_ex: strided-batched, both
+// operands transposed (the projections, B shared: stride 0) and A plain / B
+// transposed (the output projection), bf16 and f32, against float64.
+TEST(cudareal_gemm_ex_batched_transposed) {
+  if (!need(Mode::Real, "a CUDA driver and GPU"))
+    return;
+  for (phx_dtype dt : {PHX_DTYPE_BF16, PHX_DTYPE_F32}) {
+    for (int form = 0; form < 2; ++form) {
+      const int64_t m = 37, n = 24, k = 40, batch = 3;
+      // Column-major: op(A) m x k, op(B) k x n.
+      bool ta = form == 0, tb = true;
+      int64_t lda = ta ? k : m, ldb = tb ? n : k, ldc = m;
+      int64_t sa = form == 0 ? lda * m : 0, sb = form == 0 ? 0 : ldb * k,
+              sc = ldc * n;
+      size_t na = size_t(form == 0 ? batch * sa : lda * m),
+             nb = size_t(form == 0 ? ldb * k : batch * sb), nc = size_t(batch * sc);
+      if (!ta)
+        na = size_t(lda * k);
+      std::vector<double> a(na), b(nb);
+      uint64_t state = 99;
+      auto rnd = [&] {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        return double(int64_t(state >> 11) % 2001 - 1000) / 1000.0;
+      };
+      for (double &v : a) v = rnd();
+      for (double &v : b) v = rnd();
+      size_t esz = phx_dtype_size(dt);
+      std::vector<uint8_t> ha(na * esz), hb(nb * esz), hc(nc * esz);
+      phx_status_free(phx_convert_from_f64(a.data(), na, dt, ha.data()));
+      phx_status_free(phx_convert_from_f64(b.data(), nb, dt, hb.data()));
+      phx_status_free(phx_convert_to_f64(ha.data(), na, dt, a.data()));
+      phx_status_free(phx_convert_to_f64(hb.data(), nb, dt, b.data()));
+      void *da = nullptr, *db = nullptr, *dc = nullptr;
+      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, ha.size(), &da)), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hb.size(), &db)), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hc.size(), &dc)), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_copy_to_device(da, ha.data(), ha.size())), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_copy_to_device(db, hb.data(), hb.size())), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, dc, 0xFF, hc.size())),
+               std::string("OK"));
+      phx_gemm g{};
+      g.ab_dtype = g.c_dtype = dt;
+      g.trans_a = ta;
+      g.trans_b = tb;
+      g.m = m;
+      g.n = n;
+      g.k = k;
+      g.a = da;
+      g.lda = lda;
+      g.stride_a = sa;
+      g.b = db;
+      g.ldb = ldb;
+      g.stride_b = sb;
+      g.c = dc;
+      g.ldc = ldc;
+      g.stride_c = sc;
+      g.batch = batch;
+      CHECK_EQ(takeMessage(phx_cuda_gemm_ex(&g, nullptr, 1)), std::string("OK"));
+      CHECK_EQ(takeMessage(phx_buffer_copy_to_host(hc.data(), dc, hc.size())), std::string("OK"));
+      std::vector<double> c(nc);
+      phx_status_free(phx_convert_to_f64(hc.data(), nc, dt, c.data()));
+      double num = 0, den = 0;
+      for (int64_t q = 0; q < batch; ++q)
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < n; ++j) {
+            double ref = 0;
+            for (int64_t l = 0; l < k; ++l) {
+              double av = ta ? a[size_t(q * sa + i * lda + l)] : a[size_t(q * sa + l * lda + i)];
+              double bv = tb ? b[size_t(q * sb + l * ldb + j)] : b[size_t(q * sb + j * ldb + l)];
+              ref += av * bv;
+            }
+            double d = c[size_t(q * sc + j * ldc + i)] - ref;
+            num += d * d;
+            den += ref * ref;
+          }
+      double err = std::sqrt(num / den);
+      std::printf("    gemm_ex %s form %d rel_err %.3g\n", phx_dtype_name(dt), form, err);
+      CHECK(err <= (dt == PHX_DTYPE_F32 ? 1e-6 : 8e-3));
+      for (void *p : {da, db, dc})
+        phx_status_free(phx_buffer_free(PHX_DEVICE_CUDA, p));
+    }
   }
 }
 

@@ -106,7 +106,12 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
     Option<"mmaChannels", "mma-channels", "int64_t", "0",
            "local = mma: at most this many channels of one (b, h) per CTA "
            "(1, 2, 4, 8, 16; 0 = auto: 16 / warps, as many as divide D, at "
-           "most 16). A lowering choice, not a #swr.schedule field">]);
+           "most 16). A lowering choice, not a #swr.schedule field">,
+    Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
+           "Where the fused layer's gate activation act_a(pa + ba) runs: "
+           "fused (in the fused kernel, per thread) | kernel (a gate kernel "
+           "before it writes the gates once per (b, h, t); f16 storage for "
+           "16-bit layers)">]);
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

@@ -76,6 +76,11 @@ struct GPUPipelineOptions
       llvm::cl::desc("local = mma: at most this many channels per CTA (0 = "
                      "auto)"),
       llvm::cl::init(0)};
+  Option<std::string> layerGates{
+      *this, "layer-gates",
+      llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "
+                     "kernel) | kernel (a gate kernel before it)"),
+      llvm::cl::init("fused")};
   Option<bool> overrideSchedule{
       *this, "override-schedule",
       llvm::cl::desc("Apply the schedule knobs even to ops with a schedule"),

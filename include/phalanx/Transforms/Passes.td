@@ -20,6 +20,19 @@ def PhalanxDecompose : Pass<"phalanx-decompose"> {
   ];
 }
 
+def PhalanxFuseLayer : Pass<"phalanx-fuse-layer"> {
+  let summary = "Rewrite phalanx.layer into projections and one fused mix "
+                "(the GPU form)";
+  let description = [{
+    Rewrites each `phalanx.layer` into four `phalanx.project` (x Wa, x Wb,
+    x Wc, x Wv, channel-major outputs `[B, N, L]`), one `phalanx.fused_mix`
+    (gate activations, kv-group repeat, drive product, recurrence and
+    post-gate in one step) and one `phalanx.project_out` (Z Wo). The
+    operands and the result must share one element type.
+  }];
+  let dependentDialects = ["::phalanx::layer::PhalanxDialect"];
+}
+
 def SWRTile : Pass<"swr-tile"> {
   let summary = "Split swr.scan into the tiled form: local scans and carriers";
   let description = [{

@@ -35,6 +35,10 @@ using namespace phalanx::swr;
 namespace phalanx::swr_to_gpu {
 namespace {
 
+/// Register budget per thread of the layer's fused kernels that read
+/// precomputed gates (finite K).
+constexpr int64_t kLayerRegisters = 128;
+
 using ValueVector = SmallVector<Value>;
 using Fn = std::function<ValueVector()>;
 
@@ -49,6 +53,8 @@ public:
       : b(loc, builder), c(c) {}
 
   gpu::GPUFuncOp build(gpu::GPUModuleOp module, StringRef name);
+  gpu::GPUFuncOp buildGates(gpu::GPUModuleOp module, StringRef name,
+                            Type gateElemType);
 
 private:
   ImplicitLocOpBuilder b;
@@ -56,6 +62,9 @@ private:
 
   // Kernel arguments.
   Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
+  // Layer mode: pb and pc ([B, Hkv, D, L]), the biases, this row's kv head,
+  // its flat offset in pb / pc and its biases as f32.
+  Value gpre, cpre, biasA, biasB, biasC, kvIdx, preRow, baV, bbV, bcV;
   // Workgroup memory.
   Value smemF, smemI;
   // cta = bulk: the 16-byte aligned message this CTA pushes, the receive
@@ -312,6 +321,8 @@ private:
   struct TileData {
     Value fast, phys, first;
     SmallVector<Value> gv, xv;
+    // Layer mode: the raw pb vectors (gv holds pa and xv pv).
+    SmallVector<Value> pv;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
@@ -330,6 +341,8 @@ private:
     auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
     SmallVector<Type> types(c.block / wa, va);
     types.append(c.block / wx, vx);
+    if (layer())
+      types.append(c.block / wx, vx);
     ValueVector res = emitIf(
         d.fast, types,
         [&] {
@@ -344,11 +357,19 @@ private:
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
+          if (layer())
+            for (int64_t j = 0; j < c.block / wx; ++j)
+              out.push_back(LLVM::LoadOp::create(
+                  b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
+                  wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                  /*invariant=*/true));
           return out;
         },
         [&] {
           ValueVector out;
-          auto scalars = [&](Type vt, int64_t w, Type e, bool isGate) {
+          // which: 0 gates, 1 drive, 2 pb (layer mode).
+          auto scalars = [&](Type vt, int64_t w, Type e, int which) {
+            bool isGate = which == 0;
             for (int64_t j = 0; j < c.block / w; ++j) {
               Value v = LLVM::UndefOp::create(b, vt);
               for (int64_t k = 0; k < w; ++k) {
@@ -356,7 +377,8 @@ private:
                 Value valid = tokenValid(t);
                 Value tc = sel(valid, t, idx(0));
                 Value x = isGate ? load(gates, {bIdx, hIdx, tc})
-                                 : load(drive, {bIdx, hIdx, dIdx, tc});
+                          : which == 1 ? load(drive, {bIdx, hIdx, dIdx, tc})
+                                       : load(gpre, {bIdx, kvIdx, dIdx, tc});
                 Value pad = arith::ConstantFloatOp::create(
                     b, cast<FloatType>(e), APFloat(isGate ? 1.0f : 0.0f));
                 if (e != f32()) {
@@ -372,21 +394,92 @@ private:
               out.push_back(v);
             }
           };
-          scalars(va, wa, ea, true);
-          scalars(vx, wx, ex, false);
+          scalars(va, wa, ea, 0);
+          scalars(vx, wx, ex, 1);
+          if (layer())
+            scalars(vx, wx, ex, 2);
           return out;
         });
-    int64_t na = c.block / wa;
+    int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
-    d.xv.assign(res.begin() + na, res.end());
+    d.xv.assign(res.begin() + na, res.begin() + na + nx);
+    if (layer())
+      d.pv.assign(res.begin() + na + nx, res.end());
     return d;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Layer mode: activations, gates and drive from the projections
+  //===--------------------------------------------------------------------===//
+  bool layer() const { return c.layer.enabled; }
+  /// sigmoid(z) = (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|) (never
+  /// overflows; the CPU path's formula), exp through ex2.
+  Value sigmoid(Value z) {
+    Value nonNegative = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, z,
+                                              cf(0.0f));
+    Value negAbs = sel(nonNegative, arith::NegFOp::create(b, z), z);
+    Value e = exp2(mulF(negAbs, cf(1.4426950408889634f)));
+    return mulF(sel(nonNegative, cf(1.0f), e), reciprocal(addF(cf(1.0f), e)));
+  }
+  /// 1 / x by rcp.approx.ftz.f32 (relative error ~2^-23 for x in [1, 2],
+  /// the only range used: 1 + e with e in [0, 1]).
+  Value reciprocal(Value x) {
+    return NVVM::RcpApproxFtzF32Op::create(b, f32(), x);
+  }
+  /// 2^x by ex2.approx.ftz.f32 (relative error ~2^-22, results below 2^-126
+  /// flushed to 0: a sigmoid that small is 0 in f32 anyway, up to 2^-126;
+  /// the GPU lowering has no libdevice, and llvm.exp2 is not legal in
+  /// convert-gpu-to-nvvm).
+  Value exp2(Value x) {
+    return LLVM::InlineAsmOp::create(
+               b, f32(), ValueRange{x}, "ex2.approx.ftz.f32 $0, $1;", "=f,f",
+               /*has_side_effects=*/false, /*is_align_stack=*/false,
+               LLVM::tailcallkind::TailCallKind::None,
+               LLVM::AsmDialectAttr::get(b.getContext(),
+                                         LLVM::AsmDialect::AD_ATT),
+               ArrayAttr())
+        .getResult(0);
+  }
+  /// The gate activations of phalanx.layer (layer::Activation values).
+  Value activation(int kind, Value z) {
+    switch (kind) {
+    case 1: // swish
+      return mulF(z, sigmoid(z));
+    case 2: { // hard_sigmoid: clamp(z / 6 + 1/2, 0, 1)
+      Value v = addF(mulF(z, cf(1.0f / 6.0f)), cf(0.5f));
+      return arith::MinimumFOp::create(
+          b, arith::MaximumFOp::create(b, v, cf(0.0f)), cf(1.0f));
+    }
+    default:
+      return sigmoid(z);
+    }
+  }
+  // Layer mode: the gate and drive of a token are computed from the raw
+  // vectors where they are used (not kept in registers as f32 between the
+  // phases: that took 187 registers per thread for the published layer).
+  Value rawAt(ArrayRef<Value> vectors, int64_t w, int64_t k) {
+    return toF32(LLVM::ExtractElementOp::create(b, vectors[k / w], lanePos(k % w)));
+  }
+  /// act_a(pa + ba); 1 outside [0, L).
+  Value layerGate(const TileData &d, int64_t k) {
+    Value a = rawAt(d.gv, vwA(), k);
+    if (!c.layer.gatesActivated)
+      a = activation(c.layer.actA, addF(a, baV));
+    return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
+  }
+  /// act_b(pb + bb) * pv (0 outside [0, L), where pv is 0).
+  Value layerDrive(const TileData &d, int64_t k) {
+    return mulF(activation(c.layer.actB, addF(rawAt(d.pv, vwX(), k), bbV)),
+                rawAt(d.xv, vwX(), k));
   }
   /// The masked f32 gate of token k of the tile: zero at segment starts
   /// (only a tile's first token can be one: t % (S * BL) == 0, t > 0) and
   /// at resets, as swr.mask_gates.
   Value gateOf(const TileData &d, int64_t k) {
     int64_t w = vwA();
-    Value a = toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w], lanePos(k % w)));
+    Value a = layer() ? layerGate(d, k)
+                      : toF32(LLVM::ExtractElementOp::create(b, d.gv[k / w],
+                                                             lanePos(k % w)));
     Value cut;
     if (c.segment > 0 && k == 0) {
       Value start = eq(rem(d.phys, idx(c.segment)), idx(0));
@@ -407,6 +500,8 @@ private:
   /// The f32 drive of token k of the tile (0 outside [0, L)).
   Value driveOf(const TileData &d, int64_t k) {
     int64_t w = vwX();
+    if (layer())
+      return layerDrive(d, k);
     return toF32(LLVM::ExtractElementOp::create(b, d.xv[k / w], lanePos(k % w)));
   }
   /// The carrier of a loaded tile. Forward: (prod a, terminal local state);
@@ -792,14 +887,43 @@ private:
     Type elem = c.outType.getElementType();
     int64_t wy = vwY();
     auto vy = VectorType::get({wy}, elem);
+    // Layer mode: z = y * (pc + bc) + pv, pc loaded here (vectors on the
+    // vector path, guarded scalars otherwise).
+    SmallVector<Value> zs(c.block);
+    auto postGate = [&](bool vectors) {
+      if (!layer())
+        return;
+      Type ex = c.driveType.getElementType();
+      int64_t wx = vwX();
+      auto vx = VectorType::get({wx}, ex);
+      Value v;
+      for (int64_t k = 0; k < c.block; ++k) {
+        Value pc;
+        if (vectors) {
+          if (k % wx == 0)
+            v = LLVM::LoadOp::create(
+                b, vx, globalPtr(cpre, add(add(preRow, d.first), k)),
+                wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                /*invariant=*/true);
+          pc = toF32(LLVM::ExtractElementOp::create(b, v, lanePos(k % wx)));
+        } else {
+          Value t = add(d.first, k);
+          Value tc = sel(tokenValid(t), t, idx(0));
+          pc = toF32(load(cpre, {bIdx, kvIdx, dIdx, tc}));
+        }
+        zs[k] = axpy(ys[k], addF(pc, bcV), rawAt(d.xv, vwX(), k));
+      }
+    };
+    auto outOf = [&](int64_t k) { return layer() ? zs[k] : ys[k]; };
     emitIf(
         d.fast, {},
         [&] {
+          postGate(true);
           for (int64_t j = 0; j < c.block / wy; ++j) {
             Value v = LLVM::UndefOp::create(b, vy);
             for (int64_t k = 0; k < wy; ++k)
               v = LLVM::InsertElementOp::create(
-                  b, v, fromF32(ys[j * wy + k], elem), lanePos(k));
+                  b, v, fromF32(outOf(j * wy + k), elem), lanePos(k));
             LLVM::StoreOp::create(
                 b, v, globalPtr(out, add(add(driveRow, d.first), j * wy)),
                 wy * elem.getIntOrFloatBitWidth() / 8);
@@ -807,10 +931,11 @@ private:
           return ValueVector{};
         },
         [&] {
+          postGate(false);
           for (int64_t k = 0; k < c.block; ++k) {
             Value t = add(d.first, k);
             emitIf(tokenValid(t), [&] {
-              store(fromF32(ys[k], elem), out, {bIdx, hIdx, dIdx, t});
+              store(fromF32(outOf(k), elem), out, {bIdx, hIdx, dIdx, t});
             });
           }
           return ValueVector{};
@@ -908,7 +1033,9 @@ void KernelEmitter::position() {
   lane = rem(tid, idx(kWarpSize));
   warp = div(tid, idx(kWarpSize));
   Value B = memref::DimOp::create(b, drive, 0);
-  Value H = memref::DimOp::create(b, drive, 1);
+  // Layer mode: the rows of this launch's heads only.
+  Value H = layer() ? idx(c.layer.headCount)
+                    : Value(memref::DimOp::create(b, drive, 1));
   L = memref::DimOp::create(b, drive, 3);
   T = div(add(L, c.block - 1), idx(c.block));
   rows = mul(mul(B, H), c.channels);
@@ -1681,24 +1808,48 @@ void KernelEmitter::rowLoop(bool keep) {
 //===----------------------------------------------------------------------===//
 
 void KernelEmitter::body() {
-  Value H = memref::DimOp::create(b, drive, 1);
-  dIdx = rem(r, idx(c.channels));
-  if (slot) {
-    std::tie(bIdx, hIdx) = divRem32(div(r, idx(c.channels)), H);
+  if (layer()) {
+    // Row r = (b, h - headOffset, d) of this launch; h reads kv head
+    // h / (H / Hkv).
+    int64_t H = c.layer.heads, D = c.channels;
+    dIdx = rem(r, idx(D));
+    hIdx = add(rem(div(r, idx(D)), idx(c.layer.headCount)), c.layer.headOffset);
+    bIdx = div(r, idx(c.layer.headCount * D));
+    kvIdx = div(hIdx, idx(H / c.layer.kvHeads));
+    Value rowH = add(mul(bIdx, H), hIdx);
+    gateRow = mul(rowH, L);
+    driveRow = mul(add(mul(rowH, D), dIdx), L);
+    Value kvRow = add(mul(bIdx, c.layer.kvHeads), kvIdx);
+    preRow = mul(add(mul(kvRow, D), dIdx), L);
+    Value kvChannel = add(mul(kvIdx, D), dIdx);
+    if (!c.layer.gatesActivated)
+      baV = toF32(load(biasA, {hIdx}));
+    bbV = toF32(load(biasB, {kvChannel}));
+    bcV = toF32(load(biasC, {kvChannel}));
+    setBases();
+    if (c.ctaBulk())
+      bulkInit();
   } else {
-    hIdx = rem(div(r, idx(c.channels)), H);
-    bIdx = div(r, mul(H, c.channels));
+    Value H = memref::DimOp::create(b, drive, 1);
+    dIdx = rem(r, idx(c.channels));
+    if (slot) {
+      std::tie(bIdx, hIdx) = divRem32(div(r, idx(c.channels)), H);
+    } else {
+      hIdx = rem(div(r, idx(c.channels)), H);
+      bIdx = div(r, mul(H, c.channels));
+    }
+    setBases();
+    if (c.ctaBulk())
+      bulkInit();
+    if (init)
+      initV = toF32(load(init, {bIdx, hIdx, dIdx}));
+    // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D
+    // of the gates).
+    driveRow = mul(r, L);
+    gateRow = mul(div(r, idx(c.channels)), L);
   }
-  setBases();
-  if (c.ctaBulk())
-    bulkInit();
-  if (init)
-    initV = toF32(load(init, {bIdx, hIdx, dIdx}));
 
-  // Flat offsets (row r = (b, h, d) is row r of the drive / y, row r / D of
-  // the gates) and the vector-path condition shared by every tile.
-  driveRow = mul(r, L);
-  gateRow = mul(div(r, idx(c.channels)), L);
+  // The vector-path condition shared by every tile.
   {
     int64_t elems = std::max({vwA(), vwX(), vwY()});
     auto bytes = [](MemRefType t, int64_t w) {
@@ -1709,6 +1860,9 @@ void KernelEmitter::body() {
     Value ptrs = orI(orI(memref::ExtractAlignedPointerAsIndexOp::create(b, gates),
                          memref::ExtractAlignedPointerAsIndexOp::create(b, drive)),
                      memref::ExtractAlignedPointerAsIndexOp::create(b, out));
+    if (layer())
+      ptrs = orI(orI(ptrs, memref::ExtractAlignedPointerAsIndexOp::create(b, gpre)),
+                 memref::ExtractAlignedPointerAsIndexOp::create(b, cpre));
     aligned = andI(eq(rem(L, idx(elems)), idx(0)),
                    eq(andI(ptrs, idx(align - 1)), idx(0)));
   }
@@ -1719,7 +1873,8 @@ void KernelEmitter::body() {
   int64_t tokenBytes =
       tpl * c.block *
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
-       c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
+       (layer() ? 2 : 1) *
+           c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
   // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
@@ -1735,7 +1890,7 @@ void KernelEmitter::body() {
     b.setInsertionPoint(split.elseBlock()->getTerminator());
     setBases(); // the loop's bases live in its region
   }
-  SmallVector<TileData> data;
+  SmallVector<TileData, 2> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
       data.push_back(loadTile(tileOf(j)));
@@ -1752,11 +1907,14 @@ void KernelEmitter::body() {
         types.push_back(v.getType());
       for (Value v : d.xv)
         types.push_back(v.getType());
+      for (Value v : d.pv)
+        types.push_back(v.getType());
       Value q = tileOf(j);
       auto pack = [](const TileData &x) {
         ValueVector out{x.fast};
         out.append(x.gv.begin(), x.gv.end());
         out.append(x.xv.begin(), x.xv.end());
+        out.append(x.pv.begin(), x.pv.end());
         return out;
       };
       ValueVector res = emitIf(
@@ -1766,8 +1924,10 @@ void KernelEmitter::body() {
       nd.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
       nd.first = mul(nd.phys, c.block);
       nd.fast = res[0];
-      nd.gv.assign(res.begin() + 1, res.begin() + 1 + d.gv.size());
-      nd.xv.assign(res.begin() + 1 + d.gv.size(), res.end());
+      size_t na = d.gv.size(), nx = d.xv.size();
+      nd.gv.assign(res.begin() + 1, res.begin() + 1 + na);
+      nd.xv.assign(res.begin() + 1 + na, res.begin() + 1 + na + nx);
+      nd.pv.assign(res.begin() + 1 + na + nx, res.end());
       d = nd;
     }
   }
@@ -1804,6 +1964,9 @@ void KernelEmitter::body() {
 gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   MLIRContext *ctx = b.getContext();
   SmallVector<Type> args{c.gatesType, c.driveType};
+  if (c.layer.enabled)
+    args.append({c.layer.preType, c.layer.preType, c.layer.biasAType,
+                 c.layer.biasKvType, c.layer.biasKvType});
   if (c.hasResets())
     args.push_back(c.resetsType);
   if (c.hasInit())
@@ -1824,6 +1987,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
   // SM with the default schedule): the look-back and the speculative tile
   // loads otherwise take ~138 (one CTA per SM).
+  // Layer mode with precomputed gates, finite K: at most 128 registers
+  // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
+  // The fused-gate form takes ~96 by itself.
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -1835,6 +2001,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 64))));
+  else if (c.layer.enabled && c.layer.gatesActivated)
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.ctaThreads() * kLayerRegisters))));
   if (c.cluster() > 1)
     fn.setKnownClusterSizeAttr(
         b.getDenseI32ArrayAttr({static_cast<int32_t>(c.cluster()), 1, 1}));
@@ -1875,6 +2045,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   unsigned n = 0;
   gates = entry.getArgument(n++);
   drive = entry.getArgument(n++);
+  if (c.layer.enabled) {
+    gpre = entry.getArgument(n++);
+    cpre = entry.getArgument(n++);
+    biasA = entry.getArgument(n++);
+    biasB = entry.getArgument(n++);
+    biasC = entry.getArgument(n++);
+  }
   if (c.hasResets())
     resets = entry.getArgument(n++);
   if (c.hasInit())
@@ -1914,7 +2091,48 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   return fn;
 }
 
+/// The layer's gate kernel: g[b, h, t] = act_a(pa[b, h, t] + ba[h]) in f32,
+/// one thread per element (flat index over [B, H, L]), so the fused kernel
+/// reads the gates instead of recomputing them for each of the D channels.
+gpu::GPUFuncOp KernelEmitter::buildGates(gpu::GPUModuleOp module,
+                                         StringRef name, Type gateElemType) {
+  Type elem = c.gatesType.getElementType();
+  int64_t dyn = ShapedType::kDynamic, H = c.layer.heads;
+  auto paType = MemRefType::get({dyn}, elem);
+  // The gates' type: the fused kernel's gatesType (f32 or f16).
+  Type gateElem = gateElemType;
+  auto outType = MemRefType::get({dyn}, gateElem);
+  SmallVector<Type> args{paType, c.layer.biasAType, outType,
+                         b.getIndexType(), b.getIndexType()};
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  fn.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kGatesThreads, 1, 1}));
+  Block &entry = fn.getBody().front();
+  Value pa = entry.getArgument(0), ba = entry.getArgument(1),
+        g = entry.getArgument(2), n = entry.getArgument(3),
+        len = entry.getArgument(4);
+  b.setInsertionPointToStart(&entry);
+  Value i = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), kGatesThreads),
+                gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  emitIf(lt(i, n), [&] {
+    Value h = rem(div(i, len), idx(H));
+    Value z = addF(toF32(load(pa, {i})), toF32(load(ba, {h})));
+    store(fromF32(activation(c.layer.actA, z), gateElem), g, {i});
+  });
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
 } // namespace
+
+gpu::GPUFuncOp buildGateKernel(OpBuilder &builder, Location loc,
+                               gpu::GPUModuleOp module, StringRef name,
+                               const KernelConfig &config, Type gateElem) {
+  KernelEmitter emitter(builder, loc, config);
+  return emitter.buildGates(module, name, gateElem);
+}
 
 gpu::GPUFuncOp buildKernel(OpBuilder &builder, Location loc,
                            gpu::GPUModuleOp module, StringRef name,

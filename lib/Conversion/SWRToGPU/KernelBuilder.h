@@ -17,6 +17,24 @@
 namespace phalanx::swr_to_gpu {
 
 constexpr int64_t kWarpSize = 32;
+/// Threads per CTA of the layer's gate kernel.
+constexpr int32_t kGatesThreads = 256;
+
+/// Layer mode (phalanx.fused_mix): the gates and the drive are computed from
+/// the channel-major projection outputs as they are loaded, and the output
+/// is the post-gated z (docs/gpu-lowering.md, "The layer"). The kernel covers
+/// heads [headOffset, headOffset + headCount) of `heads`; its rows are
+/// (b, h - headOffset, d). gatesType is pa [B, H, L], driveType pv and
+/// outType z [B, H, D, L], preType pb and pc [B, Hkv, D, L].
+struct LayerConfig {
+  bool enabled = false;
+  int64_t heads = 0, kvHeads = 0, headOffset = 0, headCount = 0;
+  int actA = 0, actB = 0; // phalanx::layer::Activation values
+  // The gates operand holds act_a(pa + ba) in f32 already (the gate kernel
+  // of buildGateKernel ran first): no activation or bias in the kernel.
+  bool gatesActivated = false;
+  mlir::MemRefType preType, biasAType, biasKvType;
+};
 
 /// Everything the kernel depends on. Tiles are counted in *logical* order:
 /// forward, logical tile u is tile u; with `transpose` it is tile T - 1 - u,
@@ -34,6 +52,7 @@ struct KernelConfig {
   /// matrices), tiles staged per round, and the tile padded to 16 tokens.
   /// 1 / 0 / block for local = scan (mmaPlan() sets them).
   int64_t slots = 1, mmaChunk = 0, mmaBlock = 0;
+  LayerConfig layer;
 
   bool infiniteHops() const { return hops < 0; }
   bool hasResets() const { return static_cast<bool>(resetsType); }
@@ -123,7 +142,10 @@ struct KernelConfig {
   /// before this chunk's exchange). Fewer rows: one CTA per chunk and the
   /// decoupled look-back.
   bool rowLoop() const {
-    return packRows() && schedule.getLocal() == swr::LocalStrategy::scan;
+    // Not in layer mode yet: the fused kernels keep the look-back path
+    // (verified on the H200 before the row loop existed).
+    return packRows() && schedule.getLocal() == swr::LocalStrategy::scan &&
+           !layer.enabled;
   }
   static constexpr int64_t kRowLoopWarps = 1024;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
@@ -179,11 +201,23 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
 
 /// Builds the kernel `name` into `module` and returns it. Kernel arguments:
 /// gates, drive, [resets], [init], y, [flags (i32), scratch (f32)], nx
-/// (CTAs along the sequence, a multiple of the cluster size).
+/// (CTAs along the sequence, a multiple of the cluster size). Layer mode:
+/// pa, pv, pb, pc, ba, bb, bc, z, [flags, scratch], nx.
 mlir::gpu::GPUFuncOp buildKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::gpu::GPUModuleOp module,
                                  llvm::StringRef name,
                                  const KernelConfig &config);
+
+/// The layer's gate kernel `name` (config: the fused kernel's, layer mode;
+/// its gatesType is the raw pa): args pa and g as flat 1-D memrefs
+/// (pa: the layer dtype, g: gateElem), ba, the element count B * H * L and L;
+/// g = act_a(pa + ba[h]), kGatesThreads threads per CTA, one element each.
+mlir::gpu::GPUFuncOp buildGateKernel(mlir::OpBuilder &builder,
+                                     mlir::Location loc,
+                                     mlir::gpu::GPUModuleOp module,
+                                     llvm::StringRef name,
+                                     const KernelConfig &config,
+                                     mlir::Type gateElem);
 
 } // namespace phalanx::swr_to_gpu
 

@@ -13,14 +13,24 @@ using namespace phalanx::swr;
 namespace phalanx::swr_to_gpu {
 
 FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
-  MLIRContext *ctx = op.getContext();
+  auto drive = cast<RankedTensorType>(op.getDrive().getType());
+  int64_t h = drive.getDimSize(1), d = drive.getDimSize(2);
+  int64_t rows = ShapedType::isDynamic(h) || ShapedType::isDynamic(d)
+                     ? ShapedType::kDynamic
+                     : h * d;
+  return resolveSchedule(op, op.getWindow(), op.getScheduleAttr(), knobs, rows);
+}
+
+FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
+                                        ScheduleAttr given,
+                                        const ScheduleKnobs &knobs,
+                                        int64_t rowsPerBatch) {
+  MLIRContext *ctx = op->getContext();
   const std::string &local = knobs.local, &lane = knobs.lane,
                     &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
   int64_t tilesPerLane = knobs.tilesPerLane, warps = knobs.warps,
           cluster = knobs.cluster;
   bool overrideSchedule = knobs.overrideSchedule;
-  WindowAttr window = op.getWindow();
-  ScheduleAttr given = op.getScheduleAttr();
   bool useKnobs = !given || overrideSchedule;
   ScheduleAttr s = given ? given : ScheduleAttr::getDefault(ctx);
   LocalStrategy loc = s.getLocal();
@@ -49,11 +59,8 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
     w = 2;
   }
   if (!given && window.isInfiniteHops()) {
-    auto drive = cast<RankedTensorType>(op.getDrive().getType());
-    int64_t perBatch = drive.getDimSize(1) * drive.getDimSize(2);
-    bool loops = !ShapedType::isDynamic(drive.getDimSize(1)) &&
-                 !ShapedType::isDynamic(drive.getDimSize(2)) &&
-                 perBatch >= KernelConfig::kRowLoopWarps;
+    bool loops = !ShapedType::isDynamic(rowsPerBatch) &&
+                 rowsPerBatch >= KernelConfig::kRowLoopWarps;
     tpl = 2;
     w = loops ? 1 : 8;
   }
@@ -69,7 +76,7 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
         return success();
       std::optional<CarrierRoute> r = symbolizeCarrierRoute(text);
       if (!r)
-        return op.emitError() << "convert-swr-to-gpu: unknown " << knob
+        return op->emitError() << "convert-swr-to-gpu: unknown " << knob
                               << " route '" << text << "'";
       field = *r;
       return success();
@@ -77,7 +84,7 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
     if (local != "auto" && !local.empty()) {
       std::optional<LocalStrategy> l = symbolizeLocalStrategy(local);
       if (!l)
-        return op.emitError()
+        return op->emitError()
                << "convert-swr-to-gpu: unknown local strategy '" << local
                << "'";
       loc = *l;
@@ -99,7 +106,7 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
         failed(route("grid", grid, rGrid)))
       return failure();
   }
-  auto emitError = [&] { return op.emitError(); };
+  auto emitError = [&] { return op->emitError(); };
   if (failed(ScheduleAttr::verify(emitError, loc, tpl, w, cl, rLane, rWarp,
                                   rCta, rGrid)))
     return failure();

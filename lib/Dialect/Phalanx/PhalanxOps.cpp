@@ -86,5 +86,120 @@ LayerOp::reifyResultShapes(OpBuilder &builder,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// The fused form (phalanx-fuse-layer)
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// heads / kv_heads / head_dim / global_heads, as phalanx.layer checks them.
+LogicalResult verifyHeads(Operation *op, int64_t heads, int64_t kvHeads,
+                          int64_t headDim, int64_t globalHeads) {
+  if (heads < 1)
+    return op->emitOpError() << "heads must be >= 1, got " << heads;
+  if (kvHeads < 1 || heads % kvHeads != 0)
+    return op->emitOpError() << "kv_heads must divide heads (" << heads
+                             << "), got " << kvHeads;
+  if (headDim != 16 && headDim != 32 && headDim != 64)
+    return op->emitOpError() << "head_dim must be 16, 32 or 64, got "
+                             << headDim;
+  if (globalHeads < 0 || globalHeads > heads)
+    return op->emitOpError() << "global_heads must be in [0, heads = "
+                             << heads << "], got " << globalHeads;
+  return success();
+}
+
+/// Every operand and the result have one element type.
+LogicalResult verifyOneElementType(Operation *op) {
+  Type elem = cast<RankedTensorType>(op->getResult(0).getType())
+                  .getElementType();
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (cast<RankedTensorType>(v.getType()).getElementType() != elem)
+      return op->emitOpError()
+             << "operands and result must have one element type, operand #"
+             << i << " is " << v.getType() << " and the result "
+             << op->getResult(0).getType();
+  return success();
+}
+
+/// `type` has exactly `expected` (dynamic entries of either side match).
+LogicalResult checkResult(Operation *op, Type type, ArrayRef<int64_t> expected,
+                          StringRef layout) {
+  auto t = cast<RankedTensorType>(type);
+  bool ok = t.getRank() == static_cast<int64_t>(expected.size());
+  for (size_t i = 0; ok && i < expected.size(); ++i)
+    ok = ShapedType::isDynamic(expected[i]) ||
+         ShapedType::isDynamic(t.getDimSize(i)) ||
+         expected[i] == t.getDimSize(i);
+  if (ok)
+    return success();
+  std::string want;
+  for (size_t i = 0; i < expected.size(); ++i)
+    want += (i ? ", " : "") + formatDim(expected[i]);
+  return op->emitOpError() << "result must be " << layout << " = [" << want
+                           << "], got " << type;
+}
+} // namespace
+
+LogicalResult ProjectOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyOneElementType(op)))
+    return failure();
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto w = cast<RankedTensorType>(getW().getType());
+  if (x.getRank() != 3)
+    return emitOpError() << "operand 'x' must have rank 3 [B, L, K], got " << x;
+  if (w.getRank() != 2 || !w.hasStaticShape())
+    return emitOpError() << "operand 'w' must be a static [K, N] matrix, got "
+                         << w;
+  if (failed(checkShape(op, "w", getW(), {x.getDimSize(2), ShapedType::kDynamic},
+                        "[K, N]")))
+    return failure();
+  return checkResult(op, getP().getType(),
+                     {x.getDimSize(0), w.getDimSize(1), x.getDimSize(1)},
+                     "[B, N, L]");
+}
+
+LogicalResult ProjectOutOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyOneElementType(op)))
+    return failure();
+  auto z = cast<RankedTensorType>(getZ().getType());
+  auto w = cast<RankedTensorType>(getW().getType());
+  if (z.getRank() != 3)
+    return emitOpError() << "operand 'z' must have rank 3 [B, N, L], got " << z;
+  if (w.getRank() != 2 || !w.hasStaticShape())
+    return emitOpError() << "operand 'w' must be a static [N, M] matrix, got "
+                         << w;
+  if (failed(checkShape(op, "w", getW(), {z.getDimSize(1), ShapedType::kDynamic},
+                        "[N, M]")))
+    return failure();
+  return checkResult(op, getO().getType(),
+                     {z.getDimSize(0), z.getDimSize(2), w.getDimSize(1)},
+                     "[B, L, M]");
+}
+
+LogicalResult FusedMixOp::verify() {
+  Operation *op = getOperation();
+  int64_t heads = getHeads(), kvHeads = getKvHeads(), headDim = getHeadDim();
+  if (failed(verifyHeads(op, heads, kvHeads, headDim, getGlobalHeads())) ||
+      failed(verifyOneElementType(op)))
+    return failure();
+  auto pa = cast<RankedTensorType>(getPa().getType());
+  if (pa.getRank() != 3)
+    return emitOpError() << "operand 'pa' must have rank 3 [B, H, L], got "
+                         << pa;
+  int64_t B = pa.getDimSize(0), L = pa.getDimSize(2);
+  int64_t kvWidth = kvHeads * headDim, width = heads * headDim;
+  if (failed(checkShape(op, "pa", getPa(), {B, heads, L}, "[B, H, L]")) ||
+      failed(checkShape(op, "ba", getBa(), {heads}, "[H]")) ||
+      failed(checkShape(op, "pb", getPb(), {B, kvWidth, L}, "[B, Hkv*D, L]")) ||
+      failed(checkShape(op, "bb", getBb(), {kvWidth}, "[Hkv*D]")) ||
+      failed(checkShape(op, "pc", getPc(), {B, kvWidth, L}, "[B, Hkv*D, L]")) ||
+      failed(checkShape(op, "bc", getBc(), {kvWidth}, "[Hkv*D]")) ||
+      failed(checkShape(op, "pv", getPv(), {B, width, L}, "[B, H*D, L]")))
+    return failure();
+  return checkResult(op, getZ().getType(), {B, width, L}, "[B, H*D, L]");
+}
+
 #define GET_OP_CLASSES
 #include "phalanx/Dialect/Phalanx/PhalanxOps.cpp.inc"

@@ -269,6 +269,45 @@ PHX_API phx_status phx_cuda_gemm(phx_dtype ab_dtype, phx_dtype c_dtype,
                                  int64_t m, int64_t n, int64_t k, const void *a,
                                  const void *b, void *c);
 
+/* One (strided-batched) matmul in cuBLAS's column-major convention:
+ * C[i] = op(A[i]) op(B[i]) for i < batch, with C m x n (leading dimension
+ * ldc), op(A) m x k, op(B) k x n, op = transpose when trans_* != 0 (A is then
+ * stored k x m), matrix i at element offset i * stride_*.  A and B are bf16,
+ * f16 or f32 (the same dtype); C bf16, f16 or f32 (f32 when A is f32); f32
+ * accumulation (no TF32).  A row-major matrix is the column-major transpose. */
+typedef struct phx_gemm {
+  phx_dtype ab_dtype, c_dtype;
+  int32_t trans_a, trans_b;
+  int64_t m, n, k;
+  const void *a;
+  int64_t lda, stride_a;
+  const void *b;
+  int64_t ldb, stride_b;
+  void *c;
+  int64_t ldc, stride_c;
+  int64_t batch;
+} phx_gemm;
+
+/* Enqueues `gemm` on `stream` (a CUstream; NULL: the legacy default stream)
+ * and waits for it when `synchronize` != 0.  UNAVAILABLE without a driver or
+ * libcublasLt. */
+PHX_API phx_status phx_cuda_gemm_ex(const phx_gemm *gemm, void *stream,
+                                    int32_t synchronize);
+
+/* Called by the host code of cuda artifacts that hold a phalanx.layer
+ * (docs/gpu-lowering.md); like the mgpu* wrappers they have no status: a
+ * failure becomes the thread's last CUDA error, which phx_invoke reports.
+ * phx_cuda_layer_gemm: phx_cuda_gemm_ex with scalar arguments (pointers as
+ * int64), enqueued on `stream`.  phx_cuda_layer_workspace: a device buffer of
+ * at least `bytes` bytes, cached per thread (reused by the next call). */
+PHX_API void phx_cuda_layer_gemm(int32_t ab_dtype, int32_t c_dtype,
+                                 int32_t trans_a, int32_t trans_b, int64_t m,
+                                 int64_t n, int64_t k, int64_t a, int64_t lda,
+                                 int64_t stride_a, int64_t b, int64_t ldb,
+                                 int64_t stride_b, int64_t c, int64_t ldc,
+                                 int64_t stride_c, int64_t batch, void *stream);
+PHX_API void *phx_cuda_layer_workspace(int64_t bytes);
+
 /* ---------------------------------------------------- float64 reference */
 
 /* Computes the entry's result #0 in float64 from its "op" description,
