@@ -33,7 +33,7 @@ except Exception:  # pragma: no cover - depends on the environment
     _BF16 = None
 
 __all__ = ["PhalanxError", "Module", "reference", "relative_error",
-           "default_tolerance", "library", "version", "cuda_available"]
+           "default_tolerance", "library", "version", "cuda_available", "set_cuda_device"]
 
 
 class PhalanxError(RuntimeError):
@@ -149,6 +149,8 @@ def _declare(lib):
         "phx_buffer_copy_to_host": (P, [c.c_void_p, c.c_void_p, c.c_size_t]),
         "phx_buffer_fill_bytes": (P, [c.c_int, c.c_void_p, c.c_uint8, c.c_size_t]),
         "phx_device_synchronize": (P, [c.c_int]),
+        # the mgpu ABI's per-thread default device (the ordinal CUDA calls use)
+        "mgpuSetDefaultDevice": (None, [c.c_int32]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -167,6 +169,17 @@ def _check(status):
 
 def version():
     return library().phx_runtime_version().decode()
+
+
+def set_cuda_device(index):
+    """Makes CUDA device `index` (the driver's ordinal, as torch numbers them
+    under the same CUDA_VISIBLE_DEVICES) the one this thread's cuda entries,
+    buffers and launches use (default: $PHALANX_CUDA_DEVICE or 0)."""
+    index = int(index)
+    if index < 0:
+        raise PhalanxError("CUDA device index must be >= 0, got %d" % index,
+                           "INVALID_ARGUMENT")
+    library().mgpuSetDefaultDevice(index)
 
 
 def cuda_available():

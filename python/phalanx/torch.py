@@ -6,7 +6,7 @@
     layer = Phalanx(dim=256)                 # heads = 16, kv_heads = 16, head dim 16
     layer.load_state_dict(torch.load("layer.pt"))   # proj_a.weight, proj_a.bias, ...
     with torch.no_grad():
-        out = layer(x)                       # x [B, L, 256] f32 / bf16 / f16 on the CPU
+        out = layer(x)                       # x [B, L, 256] f32 / bf16 / f16, CPU or CUDA
 
 `Phalanx` has the constructor arguments and the parameter names (proj_a,
 proj_b, proj_c, proj_v, proj_out, each an nn.Linear) of the published module,
@@ -28,7 +28,8 @@ from torch import nn
 from . import ir
 from .reference import Window
 
-__all__ = ["Phalanx", "layer", "ACTIVATIONS", "HEAD_DIMS", "cache_info", "clear_caches"]
+__all__ = ["Phalanx", "layer", "prepare", "ACTIVATIONS", "HEAD_DIMS", "cache_info",
+           "clear_caches"]
 
 ACTIVATIONS = ("sigmoid", "swish", "hard_sigmoid")
 HEAD_DIMS = (16, 32, 64)
@@ -63,6 +64,16 @@ def clear_caches():
             _stats[k] = 0
 
 
+def _layer_text(config, dtype_name):
+    """The phalanx.layer module (dynamic B and L) of one configuration."""
+    dim, heads, kv_heads, head_dim, global_heads, act_a, act_b, block, hops, segment = config
+    return ir.layer_module(
+        name=_ENTRY, B=None, L=None, dim=dim, heads=heads, kv_heads=kv_heads,
+        head_dim=head_dim, block=block, hops=None if hops == _INF else hops,
+        segment=None if segment == _INF else segment, global_heads=global_heads,
+        act_a=act_a, act_b=act_b, dtype=dtype_name)
+
+
 def _module_for(config, dtype_name, device):
     """The loaded runtime Module of one layer configuration (compiled once)."""
     key = config + (dtype_name, device)
@@ -73,16 +84,28 @@ def _module_for(config, dtype_name, device):
             return mod
         import phalanx  # the package; phalanx.compile runs phalanx-compile
 
-        dim, heads, kv_heads, head_dim, global_heads, act_a, act_b, block, hops, segment = config
-        text = ir.layer_module(
-            name=_ENTRY, B=None, L=None, dim=dim, heads=heads, kv_heads=kv_heads,
-            head_dim=head_dim, block=block, hops=None if hops == _INF else hops,
-            segment=None if segment == _INF else segment, global_heads=global_heads,
-            act_a=act_a, act_b=act_b, dtype=dtype_name)
-        mod = phalanx.compile(text, target=device)
+        mod = phalanx.compile(_layer_text(config, dtype_name), target=device)
         _modules[key] = mod
         _stats["compiles"] += 1
         return mod
+
+
+def prepare(model, dtype, device):
+    """Compiles `model`'s layer for (dtype, device) into phalanx.compile's disk
+    cache without loading it, and returns the artifact's path: a GPU
+    artifact can be prepared on a machine without a GPU (or compiler-less
+    GPU machines can be given a filled $PHALANX_CACHE_DIR)."""
+    from .compiler import cached_artifact
+
+    if dtype not in _DTYPE_NAMES:
+        raise TypeError("Phalanx: unsupported dtype %s; supported: float32, bfloat16, "
+                        "float16" % dtype)
+    device = torch.device(device).type
+    if device not in ("cpu", "cuda"):
+        raise NotImplementedError("Phalanx: device %s is not supported (cpu and cuda are)"
+                                  % device)
+    config = (model.dim,) + model._op_args()
+    return cached_artifact(_layer_text(config, _DTYPE_NAMES[dtype]), target=device)
 
 
 def _op_weight(t, dtype, transpose):
@@ -145,13 +168,8 @@ def _check_device(x, tensors, names):
         if not t.dtype.is_floating_point:
             raise TypeError("Phalanx: %s has dtype %s; the weights must be floating point"
                             % (n, t.dtype))
-    if x.device.type == "cuda":
-        raise NotImplementedError(
-            "Phalanx: CUDA tensors are not supported yet: the GPU lowering of "
-            "phalanx.layer is pending (the runtime's CUDA backend runs swr.scan only). "
-            "Run the layer on the CPU for now (layer.cpu(), x.cpu()).")
-    if x.device.type != "cpu":
-        raise NotImplementedError("Phalanx: device %s is not supported (CPU only for now)"
+    if x.device.type not in ("cpu", "cuda"):
+        raise NotImplementedError("Phalanx: device %s is not supported (cpu and cuda are)"
                                   % x.device)
 
 
@@ -180,17 +198,34 @@ def layer(x: torch.Tensor, wa: torch.Tensor, ba: torch.Tensor, wb: torch.Tensor,
     dtype_name = _DTYPE_NAMES[x.dtype]
     config = (int(dim), int(heads), int(kv_heads), int(head_dim), int(global_heads),
               str(act_a), str(act_b), int(block), int(hops), int(segment))
-    mod = _module_for(config, dtype_name, "cpu")
+    device = x.device.type
+    mod = _module_for(config, dtype_name, device)
     x = x.contiguous()  # no-op for contiguous inputs
     out = torch.empty(x.shape, dtype=x.dtype, device=x.device)
     if x.numel() == 0:
         return out
     # biases are used as they are; matrices are transposed to the op's [in, out]
     op_ws = [_op_weight(w, x.dtype, transpose=(w.dim() == 2)) for w in ws]
-    args = [(x.data_ptr(), dtype_name, tuple(x.shape))]
-    args += [(w.data_ptr(), dtype_name, tuple(w.shape)) for w in op_ws]
-    mod.invoke_pointers(_ENTRY, args, [(out.data_ptr(), dtype_name, tuple(out.shape))])
+    args = [(x.data_ptr(), dtype_name, tuple(x.shape), device)]
+    args += [(w.data_ptr(), dtype_name, tuple(w.shape), device) for w in op_ws]
+    results = [(out.data_ptr(), dtype_name, tuple(out.shape), device)]
+    if device == "cuda":
+        _invoke_cuda(mod, x.device, args, results)
+    else:
+        mod.invoke_pointers(_ENTRY, args, results)
     return out
+
+
+def _invoke_cuda(mod, dev, args, results):
+    """Runs the layer on the GPU of `dev`. The runtime launches on its own
+    stream and synchronizes it before returning, so torch's current stream
+    must have finished producing the inputs (and the weight copies) first."""
+    from . import runtime as rt
+
+    index = dev.index if dev.index is not None else torch.cuda.current_device()
+    torch.cuda.current_stream(dev).synchronize()
+    rt.set_cuda_device(index)  # the runtime's device is per thread
+    mod.invoke_pointers(_ENTRY, args, results)
 
 
 @layer.register_fake
