@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One device call that checks a commit on the GPU machine (no LLVM there):
+#   1. builds runtime/ (cmake + ninja + nvcc's toolkit);
+#   2. runs every compiled GPU case (scripts/gpu-run-cases.sh) of
+#      test/Integration/gpu/schedules.txt and bench/cases-kinf.txt, seed 1;
+#   3. runs the GPU pytest (scan, layer, PyTorch module) from a carried
+#      artifact cache;
+#   4. compute-sanitizer memcheck on one kernel of each kind (row loop,
+#      look-back, cluster bulk, mma, the layer);
+#   5. the layer benchmark (bench/layer_bench.py), when time is left.
+# Prepare on the machine with the compiler (see docs/hardware-runs.md):
+#   PHALANX_COMPILE=build/bin/phalanx-compile scripts/gpu-cases.sh
+#   OUT=.devcarry/gpu-kinf scripts/gpu-cases.sh bench/cases-kinf.txt
+#   PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache .venv/bin/python -m pytest \
+#     python/tests/test_gpu_{scan,layer,torch_layer}.py
+#   PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache python3 bench/layer_bench.py --prepare
+#   (and .devcarry/gpu-layer/*.phx for the sanitizer), then carry .devcarry.
+# Env: LIMIT (seconds for the whole script, default 420), OUT.
+set -u -o pipefail
+t0=$(date +%s); LIMIT=${LIMIT:-420}
+O=${OUT:-/tmp/out}; mkdir -p "$O"
+export PATH=$PATH:/usr/local/cuda/bin
+el() { echo $(( $(date +%s) - t0 )); }
+left() { echo $(( LIMIT - ( $(date +%s) - t0 ) )); }
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
+  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
+echo "runtime built at $(el) s"
+run=$PWD/build-rtd/bin/phalanx-run
+PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1
+echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
+PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1
+echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log") at $(el) s"
+grep -h FAIL "$O/cases.log" "$O/cases-kinf.log" | grep -v "^PASS" | head -20
+export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache \
+  PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
+timeout $(( $(left) > 200 ? 150 : $(left) / 2 )) python3 -m pytest -q -rf python/tests/test_gpu_scan.py \
+  python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py > "$O/pytest.log" 2>&1
+echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+grep -E "^FAILED|Error" "$O/pytest.log" | head -20
+san() {  # dir/name shapes...
+  local n=$1; shift
+  (( $(left) > 60 )) || { echo "memcheck ${n##*/}: skipped (time)"; return; }
+  timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/$n.phx" \
+    --device cuda --random 3 "$@" --check > "$O/san-${n##*/}.log" 2>&1
+  echo "memcheck ${n##*/}: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|PASS|FAIL' "$O/san-${n##*/}.log" | tr '\n' ' ')"
+}
+san gpu-kinf/kinf_loop_default --shape a=1,64,4000 --shape x=1,64,16,4000 --shape s=1,64,16
+san gpu/kinf_default --shape a=1,4,2000 --shape x=1,4,16,2000
+san gpu/bulk_k3_tpl2_c4_ri --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000 --shape s=1,4,16
+san gpu/mma_w1_k1_flags_d32 --shape a=1,4,3000 --shape x=1,4,32,3000
+san gpu-layer/layer_bf16_g1 --shape x=2,1001,64
+san gpu-layer/layer_f32_kinf --shape x=1,3000,64
+echo "sanitizer done at $(el) s"
+if (( $(left) > 90 )); then
+  timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" 2>&1 | tee "$O/layer-bench.log" | tail -12
+fi
+echo "done at $(el) s"
