@@ -17,34 +17,32 @@
 
 using namespace mlir;
 
+/// The #swr.schedule knobs, the same in swr-gpu-tile's and
+/// convert-swr-to-gpu's options.
+template <typename PassOptions>
+static PassOptions scheduleKnobs(const phalanx::GPUPipelineOptions &options) {
+  PassOptions knobs;
+  knobs.local = options.local;
+  knobs.tilesPerLane = options.tilesPerLane;
+  knobs.warps = options.warps;
+  knobs.cluster = options.cluster;
+  knobs.lane = options.lane;
+  knobs.warp = options.warp;
+  knobs.cta = options.cta;
+  knobs.grid = options.grid;
+  knobs.overrideSchedule = options.overrideSchedule;
+  return knobs;
+}
+
 void phalanx::buildGPUPipeline(OpPassManager &pm,
                                const GPUPipelineOptions &options) {
   // swr.scan -> the tiled form with one carrier_scan per level (the
   // schedule resolved here), then the kernel built from that form.
-  SWRGPUTileOptions swr;
-  swr.local = options.local;
-  swr.tilesPerLane = options.tilesPerLane;
-  swr.warps = options.warps;
-  swr.cluster = options.cluster;
-  swr.lane = options.lane;
-  swr.warp = options.warp;
-  swr.cta = options.cta;
-  swr.grid = options.grid;
-  swr.overrideSchedule = options.overrideSchedule;
-  pm.addPass(createSWRGPUTile(swr));
+  pm.addPass(createSWRGPUTile(scheduleKnobs<SWRGPUTileOptions>(options)));
   // phalanx.layer -> projections + one fused mix (the GPU form); the fused
   // kernels take the schedule knobs in convert-swr-to-gpu.
   pm.addPass(phalanx::createPhalanxFuseLayer());
-  ConvertSWRToGPUOptions convert;
-  convert.local = options.local;
-  convert.tilesPerLane = options.tilesPerLane;
-  convert.warps = options.warps;
-  convert.cluster = options.cluster;
-  convert.lane = options.lane;
-  convert.warp = options.warp;
-  convert.cta = options.cta;
-  convert.grid = options.grid;
-  convert.overrideSchedule = options.overrideSchedule;
+  auto convert = scheduleKnobs<ConvertSWRToGPUOptions>(options);
   convert.layerGates = options.layerGates;
   convert.mmaChannels = options.mmaChannels;
   pm.addPass(createConvertSWRToGPU(convert));

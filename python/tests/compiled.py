@@ -24,6 +24,16 @@ def setup_env(tmp_cache):
     os.environ["PHALANX_CACHE_DIR"] = str(tmp_cache)
 
 
+def setup_gpu_env(tmp_path_factory, name):
+    """Env of the GPU tests: the build's runtime and compiler unless set, and
+    an artifact cache of their own unless $PHALANX_CACHE_DIR is given (a
+    carried cache on a GPU machine without the compiler)."""
+    os.environ.setdefault("PHALANX_BUILD_DIR", str(BUILD))
+    os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
+    if "PHALANX_CACHE_DIR" not in os.environ:
+        os.environ["PHALANX_CACHE_DIR"] = str(tmp_path_factory.mktemp(name))
+
+
 def random_gates(rng, shape, special=False):
     a = rng.uniform(0.05, 0.999, shape)
     if special:  # exact 0 and 1 gates are legal

@@ -13,12 +13,11 @@ poisoned with NaN on the device before each run (phalanx.runtime), so an
 element that is never written fails the check.
 """
 import math
-import os
 
 import numpy as np
 import pytest
 
-from compiled import BUILD
+from compiled import setup_gpu_env
 from phalanx import ir
 from phalanx.reference import Window, phalanx_layer, rel_error, round_to, tolerance
 from test_gpu_scan import have_compiler, needs_gpu
@@ -26,10 +25,7 @@ from test_gpu_scan import have_compiler, needs_gpu
 
 @pytest.fixture(scope="module", autouse=True)
 def _env(tmp_path_factory):
-    os.environ.setdefault("PHALANX_BUILD_DIR", str(BUILD))
-    os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
-    if "PHALANX_CACHE_DIR" not in os.environ:
-        os.environ["PHALANX_CACHE_DIR"] = str(tmp_path_factory.mktemp("phx-gpu-cache"))
+    setup_gpu_env(tmp_path_factory, "phx-gpu-cache")
 
 
 DTYPES = ["bf16", "f16", "f32"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compiled import BUILD, random_gates
+from compiled import BUILD, random_gates, setup_gpu_env
 from phalanx import ir
 from phalanx.reference import Window, rel_error, round_to, swr_scan, tolerance
 
@@ -27,10 +27,7 @@ CASES_FILE = ROOT / "test" / "Integration" / "gpu" / "schedules.txt"
 
 @pytest.fixture(scope="module", autouse=True)
 def _env(tmp_path_factory):
-    os.environ.setdefault("PHALANX_BUILD_DIR", str(BUILD))
-    os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
-    if "PHALANX_CACHE_DIR" not in os.environ:
-        os.environ["PHALANX_CACHE_DIR"] = str(tmp_path_factory.mktemp("phx-gpu-cache"))
+    setup_gpu_env(tmp_path_factory, "phx-gpu-cache")
 
 
 def _inf(text):

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pytest
 
-from compiled import BUILD, have_toolchain
+from compiled import have_toolchain, setup_gpu_env
 
 torch = pytest.importorskip("torch", reason="torch is not installed (python/requirements.txt)")
 
@@ -37,10 +37,7 @@ gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device f
 
 @pytest.fixture(scope="module", autouse=True)
 def _env(tmp_path_factory):
-    os.environ.setdefault("PHALANX_BUILD_DIR", str(BUILD))
-    os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
-    if "PHALANX_CACHE_DIR" not in os.environ:
-        os.environ["PHALANX_CACHE_DIR"] = str(tmp_path_factory.mktemp("phx-torch-gpu"))
+    setup_gpu_env(tmp_path_factory, "phx-torch-gpu")
 
 
 @pytest.fixture(autouse=True)

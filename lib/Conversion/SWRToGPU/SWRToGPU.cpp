@@ -39,6 +39,24 @@ constexpr StringLiteral kKernelModule = "phalanx_kernels";
 constexpr StringLiteral kGemmFn = "phx_cuda_layer_gemm";
 constexpr StringLiteral kWorkspaceFn = "phx_cuda_layer_workspace";
 
+/// The host function that replaces entry `fn`: same name and visibility, the
+/// arguments as memrefs (device pointers), then one out-parameter per
+/// result, C interface; returns its entry block (the builder is set before
+/// `fn`).
+static Block *hostFunction(OpBuilder &builder, func::FuncOp fn) {
+  SmallVector<Type> argTypes;
+  for (Type t : fn.getArgumentTypes())
+    argTypes.push_back(memrefFor(t));
+  for (Type t : fn.getResultTypes())
+    argTypes.push_back(memrefFor(t));
+  builder.setInsertionPoint(fn);
+  auto host = func::FuncOp::create(builder, fn.getLoc(), fn.getName(),
+                                   builder.getFunctionType(argTypes, {}));
+  host.setVisibility(fn.getVisibility());
+  host->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+  return host.addEntryBlock();
+}
+
 /// Launches the scan kernel `kernel` of `config` over `rows` rows of `L`
 /// tokens with `operands` (the kernel's arguments before the flags), with
 /// the flags and scratch buffers of grid = flags allocated and freed around
@@ -232,17 +250,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         buildKernel(builder, loc, kernels, kernelName, config);
 
     // The host function: same name, memrefs, results as out-parameters.
-    SmallVector<Type> argTypes;
-    for (Type t : fn.getArgumentTypes())
-      argTypes.push_back(memrefFor(t));
-    for (Type t : fn.getResultTypes())
-      argTypes.push_back(memrefFor(t));
-    builder.setInsertionPoint(fn);
-    auto host = func::FuncOp::create(builder, fn.getLoc(), fn.getName(),
-                                     builder.getFunctionType(argTypes, {}));
-    host.setVisibility(fn.getVisibility());
-    host->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
-    Block *entry = host.addEntryBlock();
+    Block *entry = hostFunction(builder, fn);
     ImplicitLocOpBuilder b(loc, builder);
     b.setInsertionPointToStart(entry);
 
@@ -390,17 +398,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
 
     // The host function: the arguments as memrefs, the result as an
     // out-parameter.
-    SmallVector<Type> argTypes;
-    for (Type t : fn.getArgumentTypes())
-      argTypes.push_back(memrefFor(t));
-    for (Type t : fn.getResultTypes())
-      argTypes.push_back(memrefFor(t));
-    builder.setInsertionPoint(fn);
-    auto host = func::FuncOp::create(builder, fn.getLoc(), fn.getName(),
-                                     builder.getFunctionType(argTypes, {}));
-    host.setVisibility(fn.getVisibility());
-    host->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
-    Block *entry = host.addEntryBlock();
+    Block *entry = hostFunction(builder, fn);
     ImplicitLocOpBuilder b(mix.getLoc(), builder);
     b.setInsertionPointToStart(entry);
     auto argOf = [&](Value v) -> Value {
