@@ -33,7 +33,8 @@ except Exception:  # pragma: no cover - depends on the environment
     _BF16 = None
 
 __all__ = ["PhalanxError", "Module", "reference", "relative_error",
-           "default_tolerance", "library", "version", "cuda_available", "set_cuda_device"]
+           "default_tolerance", "library", "version", "cuda_available", "set_cuda_device",
+           "set_cuda_stream"]
 
 
 class PhalanxError(RuntimeError):
@@ -151,6 +152,7 @@ def _declare(lib):
         "phx_device_synchronize": (P, [c.c_int]),
         # the mgpu ABI's per-thread default device (the ordinal CUDA calls use)
         "mgpuSetDefaultDevice": (None, [c.c_int32]),
+        "phx_cuda_set_stream": (None, [c.c_void_p]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -180,6 +182,14 @@ def set_cuda_device(index):
         raise PhalanxError("CUDA device index must be >= 0, got %d" % index,
                            "INVALID_ARGUMENT")
     library().mgpuSetDefaultDevice(index)
+
+
+def set_cuda_stream(stream):
+    """Makes this thread's cuda entries enqueue on `stream` (a CUstream
+    handle as an int, e.g. torch.cuda.current_stream().cuda_stream) and
+    return without waiting; 0 / None restores synchronous calls
+    (phx_cuda_set_stream in runtime.h)."""
+    library().phx_cuda_set_stream(ctypes.c_void_p(int(stream or 0)))
 
 
 def cuda_available():

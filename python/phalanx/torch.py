@@ -217,15 +217,19 @@ def layer(x: torch.Tensor, wa: torch.Tensor, ba: torch.Tensor, wb: torch.Tensor,
 
 
 def _invoke_cuda(mod, dev, args, results):
-    """Runs the layer on the GPU of `dev`. The runtime launches on its own
-    stream and synchronizes it before returning, so torch's current stream
-    must have finished producing the inputs (and the weight copies) first."""
+    """Runs the layer on the GPU of `dev`, enqueued on torch's current stream
+    of that device (no synchronization: like a torch op, the result is ready
+    in the stream's order; the inputs and the cached weight copies were
+    produced in it)."""
     from . import runtime as rt
 
     index = dev.index if dev.index is not None else torch.cuda.current_device()
-    torch.cuda.current_stream(dev).synchronize()
     rt.set_cuda_device(index)  # the runtime's device is per thread
-    mod.invoke_pointers(_ENTRY, args, results)
+    rt.set_cuda_stream(torch.cuda.current_stream(dev).cuda_stream)
+    try:
+        mod.invoke_pointers(_ENTRY, args, results)
+    finally:
+        rt.set_cuda_stream(None)
 
 
 @layer.register_fake

@@ -134,3 +134,27 @@ def test_cuda_follows_torch_stream():
         x = torch.zeros_like(base)
         x.copy_(base)  # queued on the current stream
         torch.testing.assert_close(model(x), expect, rtol=0, atol=0)
+
+
+@gpu
+def test_cuda_runs_on_the_current_stream():
+    """The call is asynchronous on torch's current stream: on a side stream
+    the input produced there just before, the output read there just after,
+    agree with the default stream's result; two streams one after the other
+    (the runtime orders its workspace reuse between them)."""
+    case = CASES[0]
+    model = make(case, "cuda", 5)
+    base = torch.randn(2, 3000, case[0], device="cuda", dtype=torch.bfloat16)
+    expect = model(base.clone()).clone()
+    side = [torch.cuda.Stream(), torch.cuda.Stream()]
+    outs = []
+    for s in side + side:
+        s.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(s):
+            x = torch.empty_like(base)
+            x.copy_(base)
+            y = model(x)
+            outs.append((y * 1).clone())  # consumed on the same stream
+    torch.cuda.synchronize()
+    for y in outs:
+        torch.testing.assert_close(y, expect, rtol=0, atol=0)

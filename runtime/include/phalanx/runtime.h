@@ -261,6 +261,18 @@ PHX_API phx_status phx_buffer_fill_bytes(phx_device device, void *ptr,
 /* Waits for all work on the device (cuCtxSynchronize); no-op for cpu. */
 PHX_API phx_status phx_device_synchronize(phx_device device);
 
+/* Asynchronous calls on a caller's stream (per thread).  With `stream` (a
+ * CUstream of the current device's primary context, e.g. PyTorch's current
+ * stream) set, the cuda entries invoked on this thread enqueue their work on
+ * it and return without waiting: inputs must be ready in that stream's order
+ * and results are ready in it too.  Errors found while enqueuing are
+ * returned by phx_invoke as usual; a kernel fault surfaces at the caller's
+ * next synchronization.  When a call comes on another stream than this
+ * thread's previous one, the previous stream is synchronized first (the
+ * thread's reusable workspaces are stream-ordered).  NULL (the default)
+ * restores synchronous calls on the runtime's pooled streams. */
+PHX_API void phx_cuda_set_stream(void *stream);
+
 /* Row-major C[m, n] = A[m, k] @ B[k, n] on the CUDA device (device pointers)
  * through cuBLASLt, which is dlopen'ed like the driver.  A and B are bf16 or
  * f16 (the same dtype), C is bf16, f16 or f32; accumulation in f32.

@@ -295,7 +295,28 @@ constexpr size_t kStreamPoolMax = 4;
 thread_local std::vector<PooledStream> tlsStreamPool;
 } // namespace
 
+// phx_cuda_set_stream: the caller's stream replaces the pooled ones; the
+// entries' create / synchronize / destroy of it become no-ops.
+PHX_MGPU_EXPORT void mgpuStreamSynchronize(CUstream stream);
+namespace {
+thread_local CUstream tlsCallerStream = nullptr;
+thread_local CUstream tlsLastCallerStream = nullptr;
+} // namespace
+
+PHX_MGPU_EXPORT void phx_cuda_set_stream(void *stream) {
+  tlsCallerStream = static_cast<CUstream>(stream);
+}
+
 PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
+  if (tlsCallerStream) {
+    // The thread's workspaces (layer scratch, cuBLASLt) are reused by the
+    // next call: order it after the previous stream's work.
+    CUstream previous = tlsLastCallerStream;
+    tlsLastCallerStream = tlsCallerStream;
+    if (previous && previous != tlsCallerStream)
+      mgpuStreamSynchronize(previous);
+    return tlsCallerStream;
+  }
   int device = currentDevice();
   for (size_t i = tlsStreamPool.size(); i-- > 0;)
     if (tlsStreamPool[i].device == device) {
@@ -310,8 +331,8 @@ PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
 }
 
 PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
-  if (!stream)
-    return; // creation failed and was reported
+  if (!stream || stream == tlsCallerStream)
+    return; // creation failed and was reported, or the caller's stream
   if (!hasError() && tlsStreamPool.size() < kStreamPoolMax) {
     tlsStreamPool.push_back({currentDevice(), stream});
     return;
@@ -322,6 +343,8 @@ PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
 }
 
 PHX_MGPU_EXPORT void mgpuStreamSynchronize(CUstream stream) {
+  if (stream && stream == tlsCallerStream)
+    return; // asynchronous call: the caller orders its stream
   const char *where = "mgpuStreamSynchronize";
   callDriver(where, "cuStreamSynchronize",
              [&](const Driver &d) { return d.cuStreamSynchronize(stream); });
