@@ -15,6 +15,9 @@
 #     python/tests/test_gpu_{scan,layer,torch_layer}.py
 #   PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache python3 bench/layer_bench.py --prepare
 #   (and .devcarry/gpu-layer/*.phx for the sanitizer), then carry .devcarry.
+# Fill the cache after the last build: its keys include the compiler build
+# (size and mtime of phalanx-compile), and the GPU machine cannot compile a
+# missing artifact ("phalanx-compile not found").
 # Env: LIMIT (seconds for the whole script, default 420), OUT.
 set -u -o pipefail
 t0=$(date +%s); LIMIT=${LIMIT:-420}
