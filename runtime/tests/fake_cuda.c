@@ -353,12 +353,21 @@ static CUresult cuStreamSynchronize(void *s) {
   (void)s;
   return takeFault();
 }
+static long g_streamWaits;
 static CUresult cuStreamWaitEvent(void *s, void *e, unsigned flags) {
   NEED_CTX;
   (void)s;
   (void)flags;
-  return e ? OK : INVALID_HANDLE;
+  if (!e)
+    return INVALID_HANDLE;
+  ++g_streamWaits;
+  return OK;
 }
+/* Stream-order inspection for the tests: events alive, stream waits made,
+ * and a fault the next synchronization reports. */
+EXPORT long fakecuda_live_events(void) { return g_eventToken; }
+EXPORT long fakecuda_stream_waits(void) { return g_streamWaits; }
+EXPORT void fakecuda_set_fault(void) { g_pendingFault = 1; }
 static CUresult cuEventCreate(void **e, unsigned flags) {
   NEED_CTX;
   (void)flags;

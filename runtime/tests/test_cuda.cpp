@@ -617,6 +617,46 @@ TEST(cudafake_mgpu_direct) {
   CHECK_EQ(fakeCtxDepth(), 0);
 }
 
+// phx_cuda_set_stream: entries run on the caller's stream without waiting,
+// and the thread's next use of another stream waits for that work on the
+// GPU (its workspaces are reused).
+TEST(cudafake_caller_stream) {
+  if (!need(Mode::Fake, "PHALANX_CUDA_DRIVER=<fake driver>"))
+    return;
+  auto events = fakeFn<long (*)()>("fakecuda_live_events");
+  auto waits = fakeFn<long (*)()>("fakecuda_stream_waits");
+  auto fault = fakeFn<void (*)()>("fakecuda_set_fault");
+  CHECK(events && waits && fault);
+  phx::cuda::clearError();
+  void *caller = mgpuStreamCreate(); // a stream the "caller" owns
+  CHECK(caller != nullptr);
+  phx_cuda_set_stream(caller);
+  long waits0 = waits(), events0 = events();
+  CHECK(mgpuStreamCreate() == caller);
+  CHECK_EQ(waits(), waits0); // nothing of this thread pending yet
+  fault();                   // a synchronization would report it ...
+  mgpuStreamSynchronize(caller);
+  CHECK(!phx::cuda::hasError()); // ... but the caller's stream is not waited for
+  mgpuStreamDestroy(caller);     // the entry's end: its work is marked
+  CHECK_EQ(events(), events0 + 1);
+  CHECK(mgpuStreamCreate() == caller); // same stream: ordered already
+  CHECK_EQ(waits(), waits0);
+  mgpuStreamDestroy(caller);
+  phx_cuda_set_stream(nullptr);
+  void *pooled = mgpuStreamCreate(); // another stream: waits on the GPU
+  CHECK(pooled != nullptr && pooled != caller);
+  CHECK_EQ(waits(), waits0 + 1);
+  mgpuStreamSynchronize(pooled); // synchronous again: the fault shows
+  CHECK_EQ(lastError(), std::string("CUDA error in mgpuStreamSynchronize: "
+                                    "cuStreamSynchronize failed: "
+                                    "CUDA_ERROR_ILLEGAL_ADDRESS"));
+  phx::cuda::clearError();
+  mgpuStreamDestroy(pooled);
+  mgpuStreamDestroy(caller);
+  CHECK(!phx::cuda::hasError());
+  CHECK_EQ(fakeCtxDepth(), 0);
+}
+
 TEST(cudafake_init_failure_names_the_call) {
   // Covered end to end by the e2e test (FAKECUDA_INIT_ERROR needs a fresh
   // process); here only the error-name helper.

@@ -267,10 +267,10 @@ PHX_API phx_status phx_device_synchronize(phx_device device);
  * it and return without waiting: inputs must be ready in that stream's order
  * and results are ready in it too.  Errors found while enqueuing are
  * returned by phx_invoke as usual; a kernel fault surfaces at the caller's
- * next synchronization.  When a call comes on another stream than this
- * thread's previous one, the previous stream is synchronized first (the
- * thread's reusable workspaces are stream-ordered).  NULL (the default)
- * restores synchronous calls on the runtime's pooled streams. */
+ * next synchronization.  The thread's reusable workspaces stay ordered: a
+ * later call of the thread on another stream waits (on the GPU) for the
+ * work of its asynchronous calls.  NULL (the default) restores synchronous
+ * calls on the runtime's pooled streams. */
 PHX_API void phx_cuda_set_stream(void *stream);
 
 /* Row-major C[m, n] = A[m, k] @ B[k, n] on the CUDA device (device pointers)

@@ -133,7 +133,10 @@ bool verbose() {
 }
 
 std::mutex ctxMutex;
-std::vector<CUcontext> contexts; // per ordinal, retained once
+// Per ordinal, retained once. Never destroyed: artifacts' host code may
+// still unload its kernels (mgpuModuleUnload in a global destructor) while
+// the process exits, after this file's static objects are gone.
+std::vector<CUcontext> &contexts = *new std::vector<CUcontext>;
 
 } // namespace
 
@@ -287,6 +290,38 @@ ScopedContext::~ScopedContext() {
     CUcontext popped = nullptr;
     drv_->cuCtxPopCurrent(&popped);
   }
+}
+
+namespace {
+// The thread's last unwaited-for work: an event recorded on its stream.
+// The event lives as long as the primary context (one per thread that ever
+// called asynchronously): destroying it at thread exit could run after the
+// driver is gone.
+struct ThreadWork {
+  CUevent event = nullptr;
+  CUstream stream = nullptr; // null: nothing pending
+};
+thread_local ThreadWork tlsThreadWork;
+} // namespace
+
+void markThreadWork(const Driver &d, CUstream stream) {
+  ThreadWork &w = tlsThreadWork;
+  if (!w.event &&
+      !check("markThreadWork", "cuEventCreate",
+             d.cuEventCreate(&w.event, CU_EVENT_DISABLE_TIMING))) {
+    w.event = nullptr;
+    return;
+  }
+  if (check("markThreadWork", "cuEventRecord", d.cuEventRecord(w.event, stream)))
+    w.stream = stream;
+}
+
+void orderAfterThreadWork(const Driver &d, CUstream stream) {
+  ThreadWork &w = tlsThreadWork;
+  if (!w.stream || w.stream == stream)
+    return;
+  check("orderAfterThreadWork", "cuStreamWaitEvent",
+        d.cuStreamWaitEvent(stream, w.event, 0));
 }
 
 phx_status unavailable() {

@@ -204,6 +204,16 @@ bool check(const char *where, const char *call, CUresult r);
 // UNAVAILABLE with the driver's "CUDA backend: ..." message, or null.
 phx_status unavailable();
 
+// Stream order of the thread's reusable device buffers (the cuBLASLt and
+// layer workspaces). Work the thread enqueued and did not wait for (an
+// entry on the caller's stream, phx_cuda_set_stream; phx_cuda_gemm_ex
+// without synchronize) is marked with `markThreadWork(stream)`; work about
+// to use those buffers on another stream first waits for it on the GPU
+// (`orderAfterThreadWork(stream)`: cuStreamWaitEvent, no host wait). The
+// context must be current; failures are recorded as the thread's error.
+void markThreadWork(const Driver &d, CUstream stream);
+void orderAfterThreadWork(const Driver &d, CUstream stream);
+
 // Runs `body(ctx)` with the primary context current; driver failures become
 // a status naming `where`.
 template <typename F> phx_status withContext(const char *where, F body) {

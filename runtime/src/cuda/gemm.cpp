@@ -159,9 +159,11 @@ uint32_t alignmentOf(const void *p) {
 }
 
 // A per-thread device buffer that grows and never shrinks, freed when the
-// thread exits. Work of one thread is ordered (each entry synchronizes its
-// stream before it returns; cuMemFree waits for work still using it), so
-// reuse across calls of the thread is safe; other threads have their own.
+// thread exits. Work of one thread is ordered: a call either waits for its
+// stream before it returns, or marks its work, which the thread's next call
+// on another stream waits for (markThreadWork / orderAfterThreadWork);
+// cuMemFree waits for work still using a buffer. Other threads have their
+// own.
 struct Workspace {
   int device = -1;
   CUdeviceptr ptr = 0;
@@ -401,7 +403,12 @@ extern "C" phx_status phx_cuda_gemm_ex(const phx_gemm *gemm, void *stream,
       return;
     }
     auto cs = static_cast<CUstream>(stream);
+    // The thread's cuBLASLt workspace: after the thread's unwaited-for
+    // work on other streams, and marked when this call does not wait.
+    orderAfterThreadWork(ctx.drv(), cs);
     enqueueGemm(ctx, "phx_cuda_gemm_ex", *gemm, cs);
+    if (!synchronize && !hasError())
+      markThreadWork(ctx.drv(), cs);
     if (synchronize && !hasError())
       check("phx_cuda_gemm_ex", stream ? "cuStreamSynchronize" : "cuCtxSynchronize",
             stream ? ctx.drv().cuStreamSynchronize(cs)

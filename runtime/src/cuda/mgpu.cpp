@@ -296,11 +296,21 @@ thread_local std::vector<PooledStream> tlsStreamPool;
 } // namespace
 
 // phx_cuda_set_stream: the caller's stream replaces the pooled ones; the
-// entries' create / synchronize / destroy of it become no-ops.
-PHX_MGPU_EXPORT void mgpuStreamSynchronize(CUstream stream);
+// entries' create / synchronize / destroy of it become no-ops, and the end
+// of such an entry (its destroy) marks the thread's unwaited-for work.
 namespace {
 thread_local CUstream tlsCallerStream = nullptr;
-thread_local CUstream tlsLastCallerStream = nullptr;
+
+// The stream an entry starts on, ordered after the thread's earlier
+// unwaited-for work (its workspaces are reused).
+CUstream ordered(CUstream s) {
+  if (s)
+    callDriver("mgpuStreamCreate", "cuStreamWaitEvent", [&](const Driver &d) {
+      orderAfterThreadWork(d, s);
+      return CUDA_SUCCESS;
+    });
+  return s;
+}
 } // namespace
 
 PHX_MGPU_EXPORT void phx_cuda_set_stream(void *stream) {
@@ -308,31 +318,31 @@ PHX_MGPU_EXPORT void phx_cuda_set_stream(void *stream) {
 }
 
 PHX_MGPU_EXPORT CUstream mgpuStreamCreate() {
-  if (tlsCallerStream) {
-    // The thread's workspaces (layer scratch, cuBLASLt) are reused by the
-    // next call: order it after the previous stream's work.
-    CUstream previous = tlsLastCallerStream;
-    tlsLastCallerStream = tlsCallerStream;
-    if (previous && previous != tlsCallerStream)
-      mgpuStreamSynchronize(previous);
-    return tlsCallerStream;
-  }
+  if (tlsCallerStream)
+    return ordered(tlsCallerStream);
   int device = currentDevice();
   for (size_t i = tlsStreamPool.size(); i-- > 0;)
     if (tlsStreamPool[i].device == device) {
       CUstream s = tlsStreamPool[i].stream;
       tlsStreamPool.erase(tlsStreamPool.begin() + static_cast<long>(i));
-      return s;
+      return ordered(s);
     }
-  return createHandle<CUstream>(
+  return ordered(createHandle<CUstream>(
       "mgpuStreamCreate", "cuStreamCreate", [](const Driver &d, CUstream *s) {
         return d.cuStreamCreate(s, CU_STREAM_NON_BLOCKING);
-      });
+      }));
 }
 
 PHX_MGPU_EXPORT void mgpuStreamDestroy(CUstream stream) {
-  if (!stream || stream == tlsCallerStream)
-    return; // creation failed and was reported, or the caller's stream
+  if (!stream)
+    return; // creation failed and was reported
+  if (stream == tlsCallerStream) { // the end of an asynchronous entry
+    callDriver("mgpuStreamDestroy", "cuEventRecord", [&](const Driver &d) {
+      markThreadWork(d, stream);
+      return CUDA_SUCCESS;
+    });
+    return;
+  }
   if (!hasError() && tlsStreamPool.size() < kStreamPoolMax) {
     tlsStreamPool.push_back({currentDevice(), stream});
     return;
