@@ -11,13 +11,9 @@
 #   OUT=.devcarry/bench-bulk SCHEDULES=bench/schedules-bulk.txt bench/compile.sh
 #   PHALANX_CACHE_DIR=.devcarry/phx-cache pytest python/tests/test_gpu_scan.py -k compiles
 set -u -o pipefail
-t0=$(date +%s); LIMIT=${LIMIT:-150}
-O=${OUT:-/tmp/out}; mkdir -p "$O"
-export PATH=$PATH:/usr/local/cuda/bin
-el() { echo $(( $(date +%s) - t0 )); }
-{ cmake -S runtime -B /tmp/rt -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C /tmp/rt; } > "$O/rt-build.log" 2>&1 \
-  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
-echo "runtime built at $(el) s"
+DEFAULT_LIMIT=150
+RT_BUILD=${RT_BUILD:-/tmp/rt}
+source "$(dirname "$0")/../scripts/device-env.sh"
 run=/tmp/rt/bin/phalanx-run
 PHALANX_RUN=$run SEEDS=${SEEDS:-"1 2"} timeout 50 scripts/gpu-run-cases.sh .devcarry/gpu-cl > "$O/cases.log" 2>&1
 echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"

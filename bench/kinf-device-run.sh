@@ -6,13 +6,8 @@
 # LIMIT seconds. Carry .devcarry (scripts/gpu-cases.sh, OUT=.devcarry/gpu-kinf
 # scripts/gpu-cases.sh bench/cases-kinf.txt, the pytest cache, bench/compile.sh).
 set -u -o pipefail
-t0=$(date +%s); LIMIT=${LIMIT:-225}
-O=${OUT:-/tmp/out}; mkdir -p "$O"
-export PATH=$PATH:/usr/local/cuda/bin
-el() { echo $(( $(date +%s) - t0 )); }
-{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
-  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
-echo "runtime built at $(el) s"
+DEFAULT_LIMIT=225
+source "$(dirname "$0")/../scripts/device-env.sh"
 run=$PWD/build-rtd/bin/phalanx-run
 PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1; echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
 PHALANX_RUN=$run SEEDS="${KINF_SEEDS:-1 2}" scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1; echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log")"

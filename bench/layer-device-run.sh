@@ -6,13 +6,8 @@
 # by the compile tests with PHALANX_CACHE_DIR=.devcarry/phx-cache, and
 # .devcarry/gpu/layer_*.phx).
 set -u -o pipefail
-t0=$(date +%s)
-O=${OUT:-/tmp/out}; mkdir -p "$O"
-export PATH=$PATH:/usr/local/cuda/bin
-el() { echo $(( $(date +%s) - t0 )); }
-{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
-  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
-echo "runtime built at $(el) s"
+PHALANX_RT_BUILD_TESTS=ON
+source "$(dirname "$0")/../scripts/device-env.sh"
 run=$PWD/build-rtd/bin/phalanx-run
 timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"; grep "rel_err\|FAIL" "$O/rt-gemm.log"
 export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python

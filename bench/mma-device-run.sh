@@ -7,13 +7,8 @@
 # lines of test/Integration/gpu/schedules.txt>, SCHEDULES=bench/schedules-mma.txt
 # bench/compile.sh (+ any older artifacts appended to .devcarry/bench/list.tsv).
 set -u -o pipefail
-t0=$(date +%s); LIMIT=${LIMIT:-150}
-O=${OUT:-/tmp/out}; mkdir -p "$O"
-export PATH=$PATH:/usr/local/cuda/bin
-el() { echo $(( $(date +%s) - t0 )); }
-{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
-  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
-echo "runtime built at $(el) s"
+DEFAULT_LIMIT=150
+source "$(dirname "$0")/../scripts/device-env.sh"
 run=$PWD/build-rtd/bin/phalanx-run
 if [[ ${CASES:-1} == 1 ]]; then
   PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-mma > "$O/cases-mma.log" 2>&1

@@ -20,15 +20,9 @@
 # missing artifact ("phalanx-compile not found").
 # Env: LIMIT (seconds for the whole script, default 420), OUT.
 set -u -o pipefail
-t0=$(date +%s); LIMIT=${LIMIT:-420}
-O=${OUT:-/tmp/out}; mkdir -p "$O"
-export PATH=$PATH:/usr/local/cuda/bin
-el() { echo $(( $(date +%s) - t0 )); }
-left() { echo $(( LIMIT - ( $(date +%s) - t0 ) )); }
+DEFAULT_LIMIT=420
+source "$(dirname "$0")/../scripts/device-env.sh"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-{ cmake -S runtime -B build-rtd -G Ninja -DPHALANX_RT_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=Release && ninja -C build-rtd; } > "$O/rt-build.log" 2>&1 \
-  || { echo "RUNTIME BUILD FAILED"; tail -20 "$O/rt-build.log"; exit 3; }
-echo "runtime built at $(el) s"
 run=$PWD/build-rtd/bin/phalanx-run
 PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1
 echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"

@@ -1,8 +1,8 @@
 """Helpers for tests that compile IR and run it through the runtime."""
+import math
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +32,18 @@ def setup_gpu_env(tmp_path_factory, name):
     os.environ.setdefault("PHALANX_RT_LIB", str(BUILD / "lib" / "libphalanx_rt.so"))
     if "PHALANX_CACHE_DIR" not in os.environ:
         os.environ["PHALANX_CACHE_DIR"] = str(tmp_path_factory.mktemp(name))
+
+
+def layer_weights(rng, dim, heads, kv, D, dtype):
+    """Random phalanx.layer weights in the op's layout ([in, out]), normal /
+    sqrt(fan_in) so the gates are not saturated, rounded to `dtype`."""
+    from phalanx.reference import round_to
+
+    def w(fan_in, *shape):
+        return round_to(rng.standard_normal(shape) / math.sqrt(fan_in), dtype)
+    return dict(wa=w(dim, dim, heads), ba=w(dim, heads), wb=w(dim, dim, kv * D),
+                bb=w(dim, kv * D), wc=w(dim, dim, kv * D), bc=w(dim, kv * D),
+                wv=w(dim, dim, heads * D), wo=w(heads * D, heads * D, dim))
 
 
 def random_gates(rng, shape, special=False):

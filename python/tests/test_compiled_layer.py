@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from compiled import needs_build, setup_env
+from compiled import needs_build, setup_env, layer_weights as weights
 from phalanx import ir
 from phalanx.reference import Window, phalanx_layer, rel_error, round_to, tolerance
 
@@ -14,14 +14,6 @@ pytestmark = needs_build
 @pytest.fixture(scope="module", autouse=True)
 def _env(tmp_path_factory):
     setup_env(tmp_path_factory.mktemp("phx-cache"))
-
-
-def weights(rng, dim, heads, kv, D, dtype):
-    def w(fan_in, *shape):
-        return round_to(rng.standard_normal(shape) / math.sqrt(fan_in), dtype)
-    return dict(wa=w(dim, dim, heads), ba=w(dim, heads), wb=w(dim, dim, kv * D),
-                bb=w(dim, kv * D), wc=w(dim, dim, kv * D), bc=w(dim, kv * D),
-                wv=w(dim, dim, heads * D), wo=w(heads * D, heads * D, dim))
 
 
 CASES = [

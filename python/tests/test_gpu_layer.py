@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from compiled import setup_gpu_env
+from compiled import setup_gpu_env, layer_weights as weights
 from phalanx import ir
 from phalanx.reference import Window, phalanx_layer, rel_error, round_to, tolerance
 from test_gpu_scan import have_compiler, needs_gpu
@@ -56,14 +56,6 @@ CASES = [
 
 def case_id(c):
     return "%s-H%d-kv%d-D%d-BL%d-K%s-S%s-g%d-%s-%s-B%dL%d" % c
-
-
-def weights(rng, dim, heads, kv, D, dtype):
-    def w(fan_in, *shape):
-        return round_to(rng.standard_normal(shape) / math.sqrt(fan_in), dtype)
-    return dict(wa=w(dim, dim, heads), ba=w(dim, heads), wb=w(dim, dim, kv * D),
-                bb=w(dim, kv * D), wc=w(dim, dim, kv * D), bc=w(dim, kv * D),
-                wv=w(dim, dim, heads * D), wo=w(heads * D, heads * D, dim))
 
 
 # layer-gates = kernel: a gate kernel computes act_a(pa + ba) once per

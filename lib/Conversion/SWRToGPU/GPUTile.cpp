@@ -56,7 +56,6 @@ SmallVector<LevelStep> levelChain(ScheduleAttr s, int64_t hops) {
       inf || s.getGrid() == CarrierRoute::flags ? CarrierRoute::flags
                                                 : CarrierRoute::halo,
       -1);
-  chain.back().span = -1;
   return chain;
 }
 
@@ -75,6 +74,15 @@ ScanOp entryScan(func::FuncOp fn) {
     if (!isa<BlockArgument>(operand))
       return {};
   return scan;
+}
+
+FailureOr<ScheduleAttr> entrySchedule(ScanOp op, const ScheduleKnobs &knobs) {
+  auto fn = dyn_cast_or_null<func::FuncOp>(op->getParentOp());
+  if (!fn || fn.isPrivate() || entryScan(fn) != op)
+    return op.emitError() << "swr.scan on the GPU must be the whole body of a "
+                             "public function on its arguments (returned as "
+                             "is); this form is not supported on the GPU yet";
+  return resolveSchedule(op, knobs);
 }
 
 void tileForGPU(RewriterBase &rewriter, ScanOp op, ScheduleAttr schedule) {
@@ -247,14 +255,7 @@ struct SWRGPUTilePass : impl::SWRGPUTileBase<SWRGPUTilePass> {
     getOperation().walk([&](ScanOp op) { scans.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (ScanOp op : scans) {
-      auto fn = op->getParentOfType<func::FuncOp>();
-      if (!fn || fn.isPrivate() || entryScan(fn) != op) {
-        op.emitError() << "swr.scan on the GPU must be the whole body of a "
-                          "public function on its arguments (returned as "
-                          "is); this form is not supported on the GPU yet";
-        return signalPassFailure();
-      }
-      FailureOr<ScheduleAttr> schedule = resolveSchedule(op, knobs);
+      FailureOr<ScheduleAttr> schedule = entrySchedule(op, knobs);
       if (failed(schedule))
         return signalPassFailure();
       tileForGPU(rewriter, op, *schedule);

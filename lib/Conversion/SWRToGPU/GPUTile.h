@@ -61,6 +61,11 @@ llvm::SmallVector<LevelStep> levelChain(swr::ScheduleAttr schedule,
 /// returned as is, or null.
 swr::ScanOp entryScan(mlir::func::FuncOp fn);
 
+/// The schedule of a GPU entry's swr.scan (resolveSchedule), or an error at
+/// the op when it is not the whole body of a public function.
+mlir::FailureOr<swr::ScheduleAttr> entrySchedule(swr::ScanOp op,
+                                                 const ScheduleKnobs &knobs);
+
 /// Rewrites `scan` into the GPU tiled form under `schedule`.
 void tileForGPU(mlir::RewriterBase &rewriter, swr::ScanOp scan,
                 swr::ScheduleAttr schedule);

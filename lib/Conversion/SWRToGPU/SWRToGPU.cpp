@@ -294,12 +294,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         resolveSchedule(mix, window, ScheduleAttr(), knobs);
     if (failed(schedule))
       return failure();
-    if (schedule->getLocal() == LocalStrategy::mma &&
-        schedule->getWarps() * window.getBlock() * 256 > 32768)
+    // The fused kernel's loads and stores (layer mode) exist for the
+    // register scan only; mma's staging and channel slots read the scan's
+    // operand layout.
+    if (schedule->getLocal() == LocalStrategy::mma)
       return mix.emitError()
-             << "local = mma needs warps * block <= 128 (32 KiB of "
-                "workgroup memory), got warps = "
-             << schedule->getWarps() << ", block = " << window.getBlock();
+             << "local = mma is not supported for the fused layer kernel yet: "
+                "use local = scan (the default)";
     MLIRContext *ctx = &getContext();
     Type elem = cast<RankedTensorType>(mix.getZ().getType()).getElementType();
     int64_t H = mix.getHeads(), Hkv = mix.getKvHeads(), D = mix.getHeadDim();
@@ -599,6 +600,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                         warp,        cta,          grid,  overrideSchedule};
     IRRewriter rewriter(&getContext());
     SmallVector<func::FuncOp> tiled, layers;
+    SmallVector<std::pair<ScanOp, ScheduleAttr>> scans; // tiled after the walk
     module.walk([&](Operation *op) {
       auto fn = dyn_cast_or_null<func::FuncOp>(op->getParentOp());
       if (isa<layer::LayerOp>(op)) {
@@ -643,29 +645,22 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       auto scan = dyn_cast<ScanOp>(op);
       if (!scan)
         return;
-      if (!fn || fn.isPrivate() || entryScan(fn) != scan) {
-        scan.emitError()
-            << "swr.scan on the GPU must be the whole body of a public "
-               "function on its arguments (returned as is); this form is "
-               "not supported on the GPU yet";
-        failedAny = true;
-        return;
-      }
       // An swr.scan entry goes through the GPU tiled form first
       // (swr-gpu-tile with this pass's knobs).
-      FailureOr<ScheduleAttr> schedule = resolveSchedule(scan, knobs);
+      FailureOr<ScheduleAttr> schedule = entrySchedule(scan, knobs);
       if (failed(schedule)) {
         failedAny = true;
         return;
       }
+      scans.push_back({scan, *schedule});
       tiled.push_back(fn);
     });
     if (failedAny)
       return signalPassFailure();
+    for (auto [scan, schedule] : scans)
+      tileForGPU(rewriter, scan, schedule);
     SmallVector<std::pair<func::FuncOp, TiledEntry>> entries;
     for (func::FuncOp fn : tiled) {
-      if (ScanOp scan = entryScan(fn))
-        tileForGPU(rewriter, scan, *resolveSchedule(scan, knobs));
       FailureOr<TiledEntry> e = matchTiledEntry(fn);
       if (failed(e))
         return signalPassFailure();
