@@ -221,7 +221,7 @@ def main():
             r.get("torch_compile_layer_us", float("nan")), r.get("swa_layer_us", float("nan")),
             100 * fused_ratio))
     log("k/gemm: our kernels / our GEMM kernels (CUPTI); call/tg: our whole call / the same "
-        "GEMMs in torch; fused%%: the non-GEMM kernels' bytes (A, G, C, V in, Z out) / time "
+        "GEMMs in torch; fused%: the non-GEMM kernels' bytes (A, G, C, V in, Z out) / time "
         "as a share of the copy bandwidth")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "layer_bench.json"), "w") as f:
