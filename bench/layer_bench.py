@@ -200,7 +200,7 @@ def main():
             rows.append(row)
             log(json.dumps({k: v for k, v in row.items() if k != "ours_other"}))
             log("  other kernels: %s" % ", ".join("%s %.1f us" % kv for kv in names.items()))
-            del x, z, ours, ref
+            x = z = ours = ref = None  # free before the next split
             torch.cuda.empty_cache()
 
     log("\n== Phalanx layer forward, Dm=%d H=%d D=%d, bf16, window block 16 hops 1; "
