@@ -203,8 +203,8 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
 /// Which part of a K = inf row-loop configuration (KernelConfig::rowLoop) a
 /// kernel holds: the host launches one of two kernels, each with its own
 /// registers (one kernel with both branches was capped at 128 registers
-/// with spills, and ran the loop 4-7 points slower: docs/benchmarks.md,
-/// "kinf-rows"). Other configurations: `whole`.
+/// with spills, and ran the loop 4-8 points slower: docs/benchmarks.md,
+/// run 7). Other configurations: `whole`.
 enum class KernelPart {
   whole,
   /// One CTA per row group walks the row (nx = 1); no flags arguments.
