@@ -147,6 +147,7 @@ static CUresult cuDeviceGetAttribute(int *v, int attr, int dev) {
   case 75: *v = 9; return OK;          /* cc major */
   case 76: *v = 0; return OK;          /* cc minor */
   case 97: *v = 227 * 1024; return OK; /* smem optin */
+  case 115: *v = 1; return OK;         /* memory pools supported */
   }
   *v = 0;
   return OK;
@@ -435,6 +436,53 @@ static CUresult cuMemFree(unsigned long long p) {
     }
   return INVALID_VALUE;
 }
+/* Memory pools: one pool token; pool allocations are plain allocations,
+   counted (stream order is trivial here: every call is synchronous). */
+static int g_poolToken;
+static long g_poolsCreated, g_poolAllocs, g_asyncFrees;
+static unsigned long long g_poolThreshold;
+EXPORT long fakecuda_pools_created(void) { return g_poolsCreated; }
+EXPORT long fakecuda_pool_allocations(void) { return g_poolAllocs; }
+EXPORT long fakecuda_async_frees(void) { return g_asyncFrees; }
+EXPORT unsigned long long fakecuda_pool_threshold(void) {
+  return g_poolThreshold;
+}
+static CUresult cuMemPoolCreate(void **pool, const void *props) {
+  NEED_CTX;
+  const int *p = (const int *)props;
+  if (!pool || !props || p[0] != 1 /* pinned */ || p[2] != 1 /* device */)
+    return INVALID_VALUE;
+  *pool = &g_poolToken;
+  ++g_poolsCreated;
+  return OK;
+}
+static CUresult cuMemPoolSetAttribute(void *pool, int attr, void *value) {
+  NEED_CTX;
+  if (pool != &g_poolToken || !value)
+    return INVALID_VALUE;
+  if (attr == 4) /* release threshold */
+    g_poolThreshold = *(unsigned long long *)value;
+  return OK;
+}
+static CUresult cuMemAllocFromPoolAsync(unsigned long long *p, size_t n,
+                                        void *pool, void *stream) {
+  NEED_CTX;
+  (void)stream;
+  if (pool != &g_poolToken)
+    return INVALID_VALUE;
+  CUresult r = cuMemAlloc(p, n);
+  if (r == OK)
+    ++g_poolAllocs;
+  return r;
+}
+static CUresult cuMemFreeAsync(unsigned long long p, void *stream) {
+  NEED_CTX;
+  (void)stream;
+  CUresult r = cuMemFree(p);
+  if (r == OK)
+    ++g_asyncFrees;
+  return r;
+}
 static CUresult checkRange(unsigned long long p, size_t n) {
   int i = findAlloc((const void *)(uintptr_t)p);
   if (i < 0 || (char *)(uintptr_t)p + n > g_mem[i].p + g_mem[i].n)
@@ -550,7 +598,9 @@ static const Entry g_table[] = {
     E(cuStreamCreate), E(cuStreamDestroy), E(cuStreamSynchronize),
     E(cuStreamWaitEvent), E(cuEventCreate), E(cuEventDestroy),
     E(cuEventSynchronize), E(cuEventRecord), E(cuEventElapsedTime),
-    E(cuMemAlloc), E(cuMemAllocManaged), E(cuMemFree), E(cuMemcpyAsync),
+    E(cuMemAlloc), E(cuMemAllocManaged), E(cuMemFree), E(cuMemPoolCreate),
+    E(cuMemPoolSetAttribute), E(cuMemAllocFromPoolAsync), E(cuMemFreeAsync),
+    E(cuMemcpyAsync),
     E(cuMemcpyHtoD), E(cuMemcpyDtoH), E(cuMemsetD8), E(cuMemsetD16Async),
     E(cuMemsetD32Async), E(cuMemHostRegister), E(cuMemHostUnregister),
     E(cuPointerGetAttribute), E(cuTensorMapEncodeTiled)};

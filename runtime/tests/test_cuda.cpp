@@ -123,6 +123,10 @@ long fakeLaunches() {
   auto f = fakeFn<long (*)()>("fakecuda_launches");
   return f ? f() : -1;
 }
+long fakeCount(const char *name) {
+  auto f = fakeFn<long (*)()>(name);
+  return f ? f() : -1;
+}
 
 } // namespace
 
@@ -613,6 +617,51 @@ TEST(cudafake_mgpu_direct) {
   CHECK_EQ(h[15], 1.f);
   mgpuMemFree(buf, nullptr);
   mgpuModuleUnload(mod);
+  CHECK(!phx::cuda::hasError());
+  CHECK_EQ(fakeCtxDepth(), 0);
+}
+
+// mgpuMemAlloc with a stream (the host code's gpu.alloc async, e.g. the
+// grid = flags buffers) allocates from the device's pool in stream order and
+// mgpuMemFree returns it with cuMemFreeAsync; without a stream, or managed,
+// cuMemAlloc / cuMemFree as before. The pool is created once and keeps
+// 64 MiB across synchronizations.
+TEST(cudafake_mgpu_stream_ordered_pool) {
+  if (!need(Mode::Fake, "PHALANX_CUDA_DRIVER=<fake driver>"))
+    return;
+  phx::cuda::clearError();
+  long pools = fakeCount("fakecuda_pools_created");
+  long poolAllocs = fakeCount("fakecuda_pool_allocations");
+  long asyncFrees = fakeCount("fakecuda_async_frees");
+  long live = fakeLiveAllocs();
+  void *stream = mgpuStreamCreate();
+  CHECK(stream != nullptr);
+  void *a = mgpuMemAlloc(256, stream, false);
+  void *b = mgpuMemAlloc(64, stream, false);
+  CHECK(a != nullptr && b != nullptr);
+  CHECK_EQ(fakeCount("fakecuda_pool_allocations"), poolAllocs + 2);
+  CHECK(fakeCount("fakecuda_pools_created") <= 1);
+  CHECK_EQ(fakeCount("fakecuda_pool_threshold"), long(64) << 20);
+  mgpuMemset32(a, 7u, 64, stream);
+  unsigned h[64];
+  mgpuStreamSynchronize(stream);
+  CHECK_EQ(takeMessage(phx_buffer_copy_to_host(h, a, 256)), std::string("OK"));
+  CHECK_EQ(h[63], 7u);
+  mgpuMemFree(a, stream);
+  mgpuMemFree(b, stream);
+  CHECK_EQ(fakeCount("fakecuda_async_frees"), asyncFrees + 2);
+  // No stream: the synchronous allocation, freed by cuMemFree.
+  void *c = mgpuMemAlloc(64, nullptr, false);
+  CHECK(c != nullptr);
+  CHECK_EQ(fakeCount("fakecuda_pool_allocations"), poolAllocs + 2);
+  mgpuMemFree(c, stream);
+  CHECK_EQ(fakeCount("fakecuda_async_frees"), asyncFrees + 2);
+  // Size 0: null, no driver call.
+  CHECK(mgpuMemAlloc(0, stream, false) == nullptr);
+  CHECK_EQ(fakeCount("fakecuda_pool_allocations"), poolAllocs + 2);
+  mgpuStreamDestroy(stream);
+  CHECK_EQ(fakeLiveAllocs(), live);
+  CHECK(fakeCount("fakecuda_pools_created") == (pools == 0 ? 1 : pools));
   CHECK(!phx::cuda::hasError());
   CHECK_EQ(fakeCtxDepth(), 0);
 }

@@ -121,31 +121,50 @@ func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor
 
 // -----
 
-// K = inf row loop (nx = 1: the host's choice when row groups x warps >=
-// 1024): the CTA walks its row's chunks, carrying the prefix (start: (0,
-// init)) and the loaded tiles of the next chunk (loop-carried vectors; the
-// loads of chunk k + 1 are issued at the top of iteration k, guarded by
-// k + 1 < chunks), then scans, applies and stores chunk k. One warp: no
-// workgroup memory and no barrier in the loop; no ticket, flag or look-back
-// in this branch.
-// CHECK-LABEL: gpu.func @row_loop_swr(
-// CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
-// CHECK:        scf.if %{{.*}} {
-// CHECK:          scf.for %[[K:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %[[INIT]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}#0
-// CHECK:            %[[NEXT:.*]] = arith.addi %[[K]], %c1{{.*}} : index
-// CHECK:            %[[MORE:.*]] = arith.cmpi slt, %[[NEXT]], %{{.*}} : index
-// CHECK:            scf.if %[[MORE]] -> (i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>)
-// CHECK:              llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
-// CHECK-NOT:        gpu.barrier
-// CHECK-NOT:        memref.atomic_rmw
-// CHECK-NOT:        scf.while
-// CHECK:            gpu.shuffle  idx %{{.*}}, %c31_i32
-// CHECK-NOT:        gpu.barrier
-// CHECK:            llvm.store %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
-// CHECK:            scf.yield
+// K = inf row loop: two kernels, each with its own registers. The host
+// launches the row-loop kernel (@row_loop_swr_loop: one CTA per row group,
+// nx = 1, no flags or scratch, nothing allocated) when row groups x warps
+// >= 1024, else the look-back kernel (@row_loop_swr) with its flags.
+// CHECK-LABEL: func.func @row_loop(
+// CHECK:        %[[LOOP:.*]] = arith.cmpi uge, %{{.*}}, %c1024 : index
+// CHECK:        scf.if %[[LOOP]] {
+// CHECK-NOT:      gpu.alloc
+// CHECK:          gpu.launch_func async [%{{.*}}] @phalanx_kernels::@row_loop_swr_loop blocks in (%[[GROUPS:[^,]*]], %{{.*}}) threads in (%c32{{.*}}) args(%{{.*}} : memref<?x128x?xbf16>, %{{.*}} : memref<?x128x16x?xbf16>, %{{.*}} : memref<?x128x16xbf16>, %{{.*}} : memref<?x128x16x?xbf16>, %{{.*}} : index)
+// CHECK-NEXT:     gpu.wait [%{{.*}}]
 // CHECK:        } else {
-// CHECK:          memref.atomic_rmw addi
-// CHECK:          scf.while
+// CHECK:          gpu.alloc async
+// CHECK:          gpu.launch_func async [%{{.*}}] @phalanx_kernels::@row_loop_swr blocks
+// CHECK-SAME:       memref<?xi32>, %{{.*}} : memref<?xf32>, %{{.*}} : index)
+// CHECK:          gpu.dealloc async
+// The look-back kernel: ticket and look-back, no chunk loop.
+// CHECK-LABEL: gpu.func @row_loop_swr(
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: index)
+// CHECK-NOT:    scf.for %{{.*}} iter_args(%{{.*}} = %cst
+// CHECK:        memref.atomic_rmw addi
+// CHECK:        scf.while
+// CHECK:        gpu.return
+// The row-loop kernel: the CTA walks its row's chunks, carrying the prefix
+// (start: (0, init)) and the loaded tiles of the next chunk (loop-carried
+// vectors; the loads of chunk k + 1 are issued at the top of iteration k,
+// guarded by k + 1 < chunks), then scans, applies and stores chunk k. One
+// warp: no barrier; no ticket, flag or look-back.
+// CHECK-LABEL: gpu.func @row_loop_swr_loop(
+// CHECK-SAME:    %{{.*}}: memref<?x128x16x?xbf16>, %{{.*}}: index) workgroup(
+// CHECK:        %[[INIT:.*]] = arith.extf %{{.*}} : bf16 to f32
+// CHECK:        scf.for %[[K:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %[[INIT]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}#0
+// CHECK:          %[[NEXT:.*]] = arith.addi %[[K]], %c1{{.*}} : index
+// CHECK:          %[[MORE:.*]] = arith.cmpi slt, %[[NEXT]], %{{.*}} : index
+// CHECK:          scf.if %[[MORE]] -> (i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, i1, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>)
+// CHECK:            llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-NOT:      gpu.barrier
+// CHECK-NOT:      memref.atomic_rmw
+// CHECK-NOT:      scf.while
+// CHECK:          gpu.shuffle  idx %{{.*}}, %c31_i32
+// CHECK-NOT:      gpu.barrier
+// CHECK:          llvm.store %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK:          scf.yield
+// CHECK-NOT:    memref.atomic_rmw
+// CHECK-NOT:    scf.while
 // CHECK:        gpu.return
 func.func @row_loop(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>, %s: tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16> {
   %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>

@@ -28,17 +28,11 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 // warp (offsets 1, 2, 4, 8, 16, composing (g, v) where valid), then one more
 // shuffle up by 1 for the exclusive prefix and a shuffle from lane 31 for the
 // warp aggregate (one round per tile of a lane: tile j of lane l is tile
-// 32 j + l of the warp). The same scan twice: in the row loop (nx = 1, per
-// chunk) and in the one-CTA-per-chunk branch (then the look-back).
+// 32 j + l of the warp). The same scan in both kernels: the look-back kernel
+// (one CTA per chunk, then the look-back) and the row-loop kernel (per
+// chunk, inside the loop).
 // CHECK-LABEL: gpu.func @shuffle_inf_swr(
-// CHECK:      scf.for
-// CHECK:      %{{.*}}, %[[OK0:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
-// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
-// CHECK:      arith.select %[[OK0]]
-// CHECK:      gpu.shuffle up %{{.*}}, %c16_i32
-// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
-// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
-// CHECK:      } else {
+// CHECK-NOT:  scf.for %{{.*}} iter_args(%{{.*}} = %cst
 // CHECK:      %{{.*}}, %[[OK1:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
 // CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
 // CHECK:      arith.select %[[OK1]]
@@ -58,7 +52,15 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 // The grid look-back's reduction (warp 0, over 32 units).
 // CHECK:      gpu.shuffle down %{{.*}}, %c1_i32
 // CHECK-NOT:  gpu.shuffle up
-// CHECK:      gpu.return
+// CHECK-LABEL: gpu.func @shuffle_inf_swr_loop(
+// CHECK:      scf.for
+// CHECK:      %{{.*}}, %[[OK0:.*]] = gpu.shuffle up %{{.*}}, %c1_i32{{.*}}, %c32_i32{{.*}} : f32
+// CHECK:      gpu.shuffle up %{{.*}}, %c1_i32
+// CHECK:      arith.select %[[OK0]]
+// CHECK:      gpu.shuffle up %{{.*}}, %c16_i32
+// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
+// CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
+// CHECK-NOT:  gpu.shuffle down
 func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       schedule <warps = 4>

@@ -22,16 +22,20 @@
 // DEFAULT:         arith.cmpi sle, %{{.*}}, %c64
 // DEFAULT:         arith.select %{{.*}}, %c8
 // DEFAULT:         arith.divui
-// Row loop when row groups x warps >= 1024 (nx = 1), flags and scratch
-// empty when one unit covers the row.
+// The row-loop kernel when row groups x warps >= 1024 (nx = 1, no flags),
+// else the look-back kernel, its flags and scratch empty when one unit
+// covers the row.
 // DEFAULT:         %[[WARPS:.*]] = arith.muli %{{.*}}, %c8{{.*}} : index
 // DEFAULT:         %[[LOOP:.*]] = arith.cmpi uge, %[[WARPS]], %c1024{{.*}} : index
-// DEFAULT:         %[[NX:.*]] = arith.select %[[LOOP]], %c1{{.*}}, %{{.*}} : index
-// DEFAULT:         %[[SINGLE:.*]] = arith.cmpi eq, %[[NX]], %c1{{.*}} : index
-// DEFAULT:         arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
-// DEFAULT:         arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
-// DEFAULT:         gpu.alloc
-// DEFAULT:         threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:         scf.if %[[LOOP]] {
+// DEFAULT-NOT:       gpu.alloc
+// DEFAULT:           @phalanx_kernels::@kinf_swr_loop blocks in (%{{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:         } else {
+// DEFAULT:           %[[SINGLE:.*]] = arith.cmpi eq, %[[NX:.*]], %c1{{.*}} : index
+// DEFAULT:           arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
+// DEFAULT:           arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
+// DEFAULT:           gpu.alloc
+// DEFAULT:           @phalanx_kernels::@kinf_swr blocks in (%{{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @kinf_wide(
 // DEFAULT:         threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @given(
@@ -53,6 +57,8 @@
 // DEFAULT-NOT:     gpu.barrier
 // DEFAULT:         gpu.return
 // DEFAULT-LABEL: gpu.func @kinf_swr(
+// DEFAULT-SAME:    known_block_size = array<i32: 256, 1, 1>
+// DEFAULT-LABEL: gpu.func @kinf_swr_loop(
 // DEFAULT-SAME:    known_block_size = array<i32: 256, 1, 1>
 // DEFAULT-LABEL: gpu.func @kinf_wide_swr(
 // DEFAULT-SAME:    known_block_size = array<i32: 32, 1, 1>

@@ -28,11 +28,23 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // gpu.barrier, and each thread composes the aggregates of the warps before
 // its own (scf.for over the warps of its row: all 8, or 8 / g when g short
 // rows share the CTA, g chosen from L). 8 warps: 16 floats + the CTA
-// aggregate and the grid prefix (4), twice: the row loop (nx = 1) alternates
-// the two sets by chunk parity (one barrier per chunk), the one-CTA-per-chunk
-// branch uses the first.
+// aggregate and the grid prefix (4): one set in the look-back kernel; two
+// in the row-loop kernel, which alternates them by chunk parity (one
+// barrier per chunk).
 // CHECK-LABEL: gpu.func @smem_inf_swr(
-// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME:    workgroup(%[[SMEM1:.*]] : memref<20xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
+// CHECK:        scf.if %[[LAST]] {
+// CHECK:          memref.store %{{.*}}, %[[SMEM1]]
+// CHECK:          memref.store %{{.*}}, %[[SMEM1]]
+// CHECK:        gpu.barrier
+// CHECK:        %[[FIRST:.*]] = arith.muli
+// CHECK:        %[[END:.*]] = arith.addi %[[FIRST]]
+// CHECK:        scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1{{.*}} iter_args
+// CHECK:          memref.load %[[SMEM1]]
+// CHECK:        gpu.return
+// CHECK-LABEL: gpu.func @smem_inf_swr_loop(
+// CHECK-SAME:    workgroup(%[[SMEM:.*]] : memref<40xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:        scf.for %[[CHUNK:.*]] = %c0{{.*}} to %{{.*}} step %c1{{.*}} iter_args
 // CHECK:          %[[PARITY:.*]] = arith.remsi %[[CHUNK]], %c2{{.*}} : index
 // CHECK:          %[[SLOTS:.*]] = arith.muli %[[PARITY]], %c20{{.*}} : index
@@ -44,16 +56,6 @@ func.func @smem_k2(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x
 // CHECK-NOT:      gpu.barrier
 // CHECK:          scf.for
 // CHECK:            memref.load %[[SMEM]]
-// CHECK:        } else {
-// CHECK:        %[[LAST:.*]] = arith.cmpi eq, %{{.*}}, %c31
-// CHECK:        scf.if %[[LAST]] {
-// CHECK:          memref.store %{{.*}}, %[[SMEM]]
-// CHECK:          memref.store %{{.*}}, %[[SMEM]]
-// CHECK:        gpu.barrier
-// CHECK:        %[[FIRST:.*]] = arith.muli
-// CHECK:        %[[END:.*]] = arith.addi %[[FIRST]]
-// CHECK:        scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1{{.*}} iter_args
-// CHECK:          memref.load %[[SMEM]]
 // CHECK:        gpu.return
 func.func @smem_inf(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>

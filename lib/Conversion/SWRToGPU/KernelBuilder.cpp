@@ -49,8 +49,9 @@ struct Carrier {
 
 class KernelEmitter {
 public:
-  KernelEmitter(OpBuilder &builder, Location loc, const KernelConfig &c)
-      : b(loc, builder), c(c) {}
+  KernelEmitter(OpBuilder &builder, Location loc, const KernelConfig &c,
+                KernelPart part = KernelPart::whole)
+      : b(loc, builder), c(c), part(part) {}
 
   gpu::GPUFuncOp build(gpu::GPUModuleOp module, StringRef name);
   gpu::GPUFuncOp buildGates(gpu::GPUModuleOp module, StringRef name,
@@ -59,6 +60,11 @@ public:
 private:
   ImplicitLocOpBuilder b;
   const KernelConfig &c;
+  /// For row-loop configurations: which of the two kernels this is.
+  KernelPart part;
+  /// Whether the kernel takes the flags and scratch buffers (grid = flags,
+  /// except the row-loop kernel, which needs neither).
+  bool flagArgs() const { return c.gridFlags() && part != KernelPart::rowLoop; }
 
   // Kernel arguments.
   Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
@@ -1878,17 +1884,13 @@ void KernelEmitter::body() {
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
   // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
-  // the CTA walks its row (rowLoop); the code below is the other branch.
-  if (c.rowLoop()) {
-    auto split = scf::IfOp::create(b, TypeRange{}, single,
-                                   /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(split.thenBlock()->getTerminator());
-      rowLoop(keep);
-    }
-    b.setInsertionPoint(split.elseBlock()->getTerminator());
-    setBases(); // the loop's bases live in its region
+  // the row-loop kernel walks its row (rowLoop); the look-back kernel is
+  // the code below (one kernel each: each gets its own registers).
+  assert((part == KernelPart::whole) != c.rowLoop() &&
+         "row-loop configurations build a rowLoop and a lookBack kernel");
+  if (part == KernelPart::rowLoop) {
+    rowLoop(keep);
+    return;
   }
   SmallVector<TileData, 2> data;
   if (keep || c.hops != 0)
@@ -1972,7 +1974,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   if (c.hasInit())
     args.push_back(c.initType);
   args.push_back(c.outType);
-  if (c.gridFlags()) {
+  if (flagArgs()) {
     args.push_back(MemRefType::get({ShapedType::kDynamic}, i32()));
     args.push_back(MemRefType::get({ShapedType::kDynamic}, f32()));
   }
@@ -2011,7 +2013,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  int64_t floats = c.carrierFloats();
+  int64_t floats = c.carrierFloats(part == KernelPart::rowLoop);
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the
@@ -2027,7 +2029,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   };
   if (floats > 0)
     smemF = workgroupBuffer(floats * c.slots, f32());
-  if (c.gridFlags())
+  if (flagArgs())
     smemI = workgroupBuffer(1, i32());
   // cta = bulk: the message, the receive slots and the mbarrier.
   if (c.ctaBulk()) {
@@ -2057,7 +2059,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   if (c.hasInit())
     init = entry.getArgument(n++);
   out = entry.getArgument(n++);
-  if (c.gridFlags()) {
+  if (flagArgs()) {
     flagsBuf = entry.getArgument(n++);
     scratch = entry.getArgument(n++);
   }
@@ -2136,8 +2138,8 @@ gpu::GPUFuncOp buildGateKernel(OpBuilder &builder, Location loc,
 
 gpu::GPUFuncOp buildKernel(OpBuilder &builder, Location loc,
                            gpu::GPUModuleOp module, StringRef name,
-                           const KernelConfig &config) {
-  KernelEmitter emitter(builder, loc, config);
+                           const KernelConfig &config, KernelPart part) {
+  KernelEmitter emitter(builder, loc, config, part);
   return emitter.build(module, name);
 }
 

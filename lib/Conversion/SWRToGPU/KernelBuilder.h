@@ -109,9 +109,9 @@ struct KernelConfig {
   /// Floats of the carrier buffer per row (K = inf: the warp aggregates,
   /// the CTA aggregate and the prefix; finite K with warp smem: the warp
   /// lists).
-  int64_t carrierFloats() const {
+  int64_t carrierFloats(bool loop = false) const {
     if (infiniteHops()) // the row loop keeps two sets (this chunk, next)
-      return (rowLoop() ? 2 : 1) * (2 * warps() + 4);
+      return (loop ? 2 : 1) * (2 * warps() + 4);
     if (hops > 0 && warpSmem())
       return 2 * warps() * warpKeep();
     return 0;
@@ -136,11 +136,12 @@ struct KernelConfig {
   }
   /// K = inf, cluster 1, local = scan: when the rows alone fill the GPU
   /// (row groups x warps >= kRowLoopWarps, decided by the host from the
-  /// shape) the host launches one CTA per row group (nx = 1) and the CTA
-  /// walks the row's CTA-span chunks in order, carrying the running prefix
-  /// (no ticket, no flags, no look-back; the next chunk's tiles are loaded
-  /// before this chunk's exchange). Fewer rows: one CTA per chunk and the
-  /// decoupled look-back.
+  /// shape) the host launches the row-loop kernel (KernelPart::rowLoop,
+  /// `<name>_swr_loop`) with one CTA per row group (nx = 1): the CTA walks
+  /// the row's CTA-span chunks in order, carrying the running prefix (no
+  /// ticket, no flags, no look-back; the next chunk's tiles are loaded
+  /// before this chunk's exchange). Fewer rows: the look-back kernel
+  /// (KernelPart::lookBack), one CTA per chunk and the decoupled look-back.
   bool rowLoop() const {
     // Not in layer mode yet: the fused kernels keep the look-back path
     // (verified on the H200 before the row loop existed).
@@ -199,14 +200,30 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   return false;
 }
 
+/// Which part of a K = inf row-loop configuration (KernelConfig::rowLoop) a
+/// kernel holds: the host launches one of two kernels, each with its own
+/// registers (one kernel with both branches was capped at 128 registers
+/// with spills, and ran the loop 4-8 points slower: docs/benchmarks.md,
+/// run 7). Other configurations: `whole`.
+enum class KernelPart {
+  whole,
+  /// One CTA per row group walks the row (nx = 1); no flags arguments.
+  rowLoop,
+  /// One CTA per chunk with the ticket and the decoupled look-back.
+  lookBack,
+};
+
 /// Builds the kernel `name` into `module` and returns it. Kernel arguments:
 /// gates, drive, [resets], [init], y, [flags (i32), scratch (f32)], nx
 /// (CTAs along the sequence, a multiple of the cluster size). Layer mode:
-/// pa, pv, pb, pc, ba, bb, bc, z, [flags, scratch], nx.
+/// pa, pv, pb, pc, ba, bb, bc, z, [flags, scratch], nx. `part`: for
+/// rowLoop configurations, KernelPart::rowLoop or lookBack (no flags and
+/// scratch arguments in the row-loop kernel).
 mlir::gpu::GPUFuncOp buildKernel(mlir::OpBuilder &builder, mlir::Location loc,
                                  mlir::gpu::GPUModuleOp module,
                                  llvm::StringRef name,
-                                 const KernelConfig &config);
+                                 const KernelConfig &config,
+                                 KernelPart part = KernelPart::whole);
 
 /// The layer's gate kernel `name` (config: the fused kernel's, layer mode;
 /// its gatesType is the raw pa): args pa and g as flat 1-D memrefs

@@ -63,10 +63,14 @@ static Block *hostFunction(OpBuilder &builder, func::FuncOp fn) {
 /// it. With `token` (an async token of a stream) the launch goes on that
 /// stream and the new token is returned; without, it is synchronous on a
 /// fresh stream, skipped when there is nothing to compute, and returns null.
+/// `loopKernel` (KernelConfig::rowLoop, synchronous only): the row-loop
+/// kernel, launched instead (nx = 1, no flags) when the row groups fill
+/// the GPU.
 static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
                             const KernelConfig &config,
                             ArrayRef<Value> kernelOperands, Value rows,
-                            Value L, Value token) {
+                            Value L, Value token,
+                            gpu::GPUFuncOp loopKernel = {}) {
   MLIRContext *ctx = b.getContext();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
@@ -100,13 +104,38 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
         b, arith::AddIOp::create(b, rows, arith::SubIOp::create(b, g, idx(1))),
         g);
   }
+  Type tokenType = gpu::AsyncTokenType::get(ctx);
   // K = inf row loop (KernelConfig::rowLoop): when the row groups alone
-  // fill the GPU, one CTA per row group walks the whole row (nx = 1).
-  if (config.rowLoop()) {
+  // fill the GPU, one CTA per row group of the row-loop kernel walks the
+  // whole row (nx = 1, no flags or scratch); else the look-back kernel
+  // below.
+  if (loopKernel) {
+    assert(synchronous && "the row loop is launched synchronously");
     Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
     Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
                                        idx(KernelConfig::kRowLoopWarps));
-    nx = arith::SelectOp::create(b, loop, idx(1), nx);
+    auto split = scf::IfOp::create(b, TypeRange{}, loop,
+                                   /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(split.thenBlock()->getTerminator());
+      Value run = arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, T, idx(0)),
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows, idx(0)));
+      auto ifOp = scf::IfOp::create(b, TypeRange{}, run, false);
+      b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+      Value start =
+          gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
+      SmallVector<Value> operands(kernelOperands);
+      operands.push_back(idx(1));
+      auto launch = gpu::LaunchFuncOp::create(
+          b, loopKernel, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
+          gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
+          /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
+          ValueRange{start}, std::nullopt);
+      gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
+    }
+    b.setInsertionPoint(split.elseBlock()->getTerminator());
   }
   Value grid = arith::MulIOp::create(b, rowGroups, nx);
   Value nonEmpty = arith::AndIOp::create(
@@ -114,7 +143,6 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
       arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, nx, idx(0)),
       arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows, idx(0)));
 
-  Type tokenType = gpu::AsyncTokenType::get(ctx);
   if (synchronous) {
     auto ifOp = scf::IfOp::create(b, TypeRange{}, nonEmpty, false);
     b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
@@ -246,8 +274,15 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     // The kernel.
     OpBuilder builder(&getContext());
     std::string kernelName = (fn.getName() + "_swr").str();
-    gpu::GPUFuncOp kernel =
-        buildKernel(builder, loc, kernels, kernelName, config);
+    // Row-loop configurations: the look-back kernel and the row-loop
+    // kernel (<name>_swr_loop), chosen by the host from the shape.
+    gpu::GPUFuncOp kernel = buildKernel(
+        builder, loc, kernels, kernelName, config,
+        config.rowLoop() ? KernelPart::lookBack : KernelPart::whole);
+    gpu::GPUFuncOp loopKernel;
+    if (config.rowLoop())
+      loopKernel = buildKernel(builder, loc, kernels, kernelName + "_loop",
+                               config, KernelPart::rowLoop);
 
     // The host function: same name, memrefs, results as out-parameters.
     Block *entry = hostFunction(builder, fn);
@@ -271,7 +306,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (config.hasInit())
       operands.push_back(argOf(e.init));
     operands.push_back(out);
-    emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value());
+    emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value(),
+                   loopKernel);
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b);
 

@@ -23,6 +23,7 @@ typedef struct CUmod_st *CUmodule;
 typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
 
 enum : int {
   CUDA_SUCCESS = 0,
@@ -57,7 +58,26 @@ enum : int {
   CU_CLUSTER_SCHEDULING_POLICY_SPREAD = 1,
   CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2,
   CU_GET_PROC_ADDRESS_LEGACY_STREAM = 1,
+  CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED = 115,
+  CU_MEM_ALLOCATION_TYPE_PINNED = 1,
+  CU_MEM_LOCATION_TYPE_DEVICE = 1,
+  CU_MEMPOOL_ATTR_RELEASE_THRESHOLD = 4,
 };
+
+// CUmemPoolProps (CUDA 12: 88 bytes; the fields after `location` zero).
+struct CUmemPoolProps {
+  int allocType;
+  int handleTypes;
+  struct {
+    int type;
+    int id;
+  } location;
+  void *win32SecurityAttributes;
+  size_t maxSize;
+  unsigned short usage;
+  unsigned char reserved[54];
+};
+static_assert(sizeof(CUmemPoolProps) == 88, "CUmemPoolProps layout");
 
 // CUlaunchAttributeValue is a 64-byte union; only clusterDim and the
 // scheduling policy are used.
@@ -123,6 +143,11 @@ struct alignas(64) CUtensorMap {
   X(cuMemAlloc, CUresult (*)(CUdeviceptr *, size_t))                           \
   X(cuMemAllocManaged, CUresult (*)(CUdeviceptr *, size_t, unsigned int))      \
   X(cuMemFree, CUresult (*)(CUdeviceptr))                                      \
+  X(cuMemPoolCreate, CUresult (*)(CUmemoryPool *, const CUmemPoolProps *))     \
+  X(cuMemPoolSetAttribute, CUresult (*)(CUmemoryPool, int, void *))            \
+  X(cuMemAllocFromPoolAsync,                                                   \
+    CUresult (*)(CUdeviceptr *, size_t, CUmemoryPool, CUstream))               \
+  X(cuMemFreeAsync, CUresult (*)(CUdeviceptr, CUstream))                       \
   X(cuMemcpyAsync, CUresult (*)(CUdeviceptr, CUdeviceptr, size_t, CUstream))   \
   X(cuMemcpyHtoD, CUresult (*)(CUdeviceptr, const void *, size_t))             \
   X(cuMemcpyDtoH, CUresult (*)(void *, CUdeviceptr, size_t))                   \

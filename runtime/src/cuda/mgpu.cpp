@@ -15,6 +15,8 @@
 #include "driver.h"
 
 #include <cstring>
+#include <mutex>
+#include <unordered_set>
 #include <vector>
 
 #define PHX_MGPU_EXPORT extern "C" __attribute__((visibility("default")))
@@ -59,6 +61,62 @@ bool prepareSmem(const ScopedContext &ctx, const char *where, CUfunction f,
   return check(where, "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)",
                ctx.drv().cuFuncSetAttribute(
                    f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem));
+}
+
+// Stream-ordered device allocations (mgpuMemAlloc with a stream, e.g. the
+// grid = flags buffers that the host code allocates, zeroes and frees around
+// each launch): one memory pool per device, created on first use, that keeps
+// up to kPoolKeepBytes of freed memory across synchronizations, so a call's
+// allocation is served from memory a previous call freed on the GPU's
+// timeline (cuMemAllocFromPoolAsync / cuMemFreeAsync: no driver allocation,
+// no device-wide synchronization). A pool of our own leaves the device's
+// default pool (other libraries' cudaMallocAsync) alone. Devices without
+// memory pools, and allocations without a stream, use cuMemAlloc.
+constexpr uint64_t kPoolKeepBytes = 64ull << 20;
+
+struct DevicePool {
+  bool tried = false;
+  CUmemoryPool pool = nullptr;
+};
+std::mutex poolMutex;
+// Never destroyed (like the contexts): artifacts may free at exit.
+std::vector<DevicePool> &devicePools = *new std::vector<DevicePool>;
+std::unordered_set<CUdeviceptr> &pooledPointers =
+    *new std::unordered_set<CUdeviceptr>;
+
+// The pool of the thread's device, or null (no pool support, or its
+// creation failed: then cuMemAlloc serves). The context must be current.
+CUmemoryPool devicePool(const Driver &d) {
+  int dev = currentDevice();
+  if (dev < 0)
+    return nullptr;
+  std::lock_guard<std::mutex> lock(poolMutex);
+  if (devicePools.size() <= static_cast<size_t>(dev))
+    devicePools.resize(dev + 1);
+  DevicePool &p = devicePools[dev];
+  if (!p.tried) {
+    p.tried = true;
+    CUdevice device = 0;
+    int supported = 0;
+    if (d.cuDeviceGet(&device, dev) == CUDA_SUCCESS &&
+        d.cuDeviceGetAttribute(&supported,
+                               CU_DEVICE_ATTRIBUTE_MEMORY_POOLS_SUPPORTED,
+                               device) == CUDA_SUCCESS &&
+        supported) {
+      CUmemPoolProps props;
+      std::memset(&props, 0, sizeof props);
+      props.allocType = CU_MEM_ALLOCATION_TYPE_PINNED;
+      props.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+      props.location.id = dev;
+      CUmemoryPool pool = nullptr;
+      if (d.cuMemPoolCreate(&pool, &props) == CUDA_SUCCESS && pool) {
+        uint64_t keep = kPoolKeepBytes;
+        d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep);
+        p.pool = pool;
+      }
+    }
+  }
+  return p.pool;
 }
 
 // With the primary context current, checks `call(driver)` (named `name`).
@@ -400,7 +458,7 @@ PHX_MGPU_EXPORT void mgpuEventRecord(CUevent event, CUstream stream) {
              [&](const Driver &d) { return d.cuEventRecord(event, stream); });
 }
 
-PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
+PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream stream,
                                    bool isHostShared) {
   const char *where = "mgpuMemAlloc";
   ScopedContext ctx(where);
@@ -409,9 +467,23 @@ PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
   CUdeviceptr ptr = 0;
   if (sizeBytes == 0)
     return nullptr;
+  CUmemoryPool pool =
+      !isHostShared && stream ? devicePool(ctx.drv()) : nullptr;
   if (isHostShared) {
     check(where, "cuMemAllocManaged",
           ctx.drv().cuMemAllocManaged(&ptr, sizeBytes, CU_MEM_ATTACH_GLOBAL));
+  } else if (pool) {
+    CUresult r =
+        ctx.drv().cuMemAllocFromPoolAsync(&ptr, sizeBytes, pool, stream);
+    if (r != CUDA_SUCCESS) {
+      recordErrorMessage(where, "cuMemAllocFromPoolAsync(" +
+                                    std::to_string(sizeBytes) +
+                                    " bytes) failed: " + errorName(r),
+                         r);
+      return nullptr;
+    }
+    std::lock_guard<std::mutex> lock(poolMutex);
+    pooledPointers.insert(ptr);
   } else {
     CUresult r = ctx.drv().cuMemAlloc(&ptr, sizeBytes);
     if (r != CUDA_SUCCESS)
@@ -422,13 +494,24 @@ PHX_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, CUstream /*stream*/,
   return reinterpret_cast<void *>(ptr);
 }
 
-PHX_MGPU_EXPORT void mgpuMemFree(void *ptr, CUstream /*stream*/) {
+PHX_MGPU_EXPORT void mgpuMemFree(void *ptr, CUstream stream) {
   if (!ptr)
     return;
   const char *where = "mgpuMemFree";
-  callDriver(where, "cuMemFree", [&](const Driver &d) {
-    return d.cuMemFree(reinterpret_cast<CUdeviceptr>(ptr));
-  });
+  CUdeviceptr p = reinterpret_cast<CUdeviceptr>(ptr);
+  bool pooled;
+  {
+    std::lock_guard<std::mutex> lock(poolMutex);
+    pooled = pooledPointers.erase(p) > 0;
+  }
+  // A pool allocation goes back to its pool in `stream`'s order (after the
+  // work enqueued before it).
+  if (pooled) {
+    callDriver(where, "cuMemFreeAsync",
+               [&](const Driver &d) { return d.cuMemFreeAsync(p, stream); });
+    return;
+  }
+  callDriver(where, "cuMemFree", [&](const Driver &d) { return d.cuMemFree(p); });
 }
 
 PHX_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One device call (docs/benchmarks.md, "kinf-rows"): runtime build, the
+# correctness cases (test/Integration/gpu/schedules.txt, bench/cases-kinf.txt
+# and, when present, the row-loop cases compiled per exploration variant into
+# .devcarry/gv-*), compute-sanitizer memcheck / racecheck on the row-loop and
+# look-back kernels, then the benchmark (--full) of .devcarry/bench.
+# Compile first (here): scripts/gpu-cases.sh; OUT=.devcarry/gpu-kinf
+# scripts/gpu-cases.sh bench/cases-kinf.txt; bench/compile.sh.
+set -u -o pipefail
+DEFAULT_LIMIT=200
+source "$(dirname "$0")/../scripts/device-env.sh"
+run=$PWD/build-rtd/bin/phalanx-run
+PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1; echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
+PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1; echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log")"
+for d in .devcarry/gv-*; do
+  [[ -d $d ]] || continue
+  PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh "$d" > "$O/cases-${d##*/}.log" 2>&1; echo "cases ${d##*/} rc=$? $(tail -1 "$O/cases-${d##*/}.log")"
+done
+grep -h FAIL "$O"/cases*.log | head -20
+san() {  # dir/name tool shapes...
+  local n=$1 tool=$2; shift 2
+  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-${n//\//_}.log" 2>&1
+  echo "sanitizer $tool $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-${n//\//_}.log" | tr '\n' ' ')"
+}
+for tool in memcheck racecheck; do
+  san gpu-kinf/kinf_split_loop $tool --shape a=2,63,5000 --shape x=2,63,16,5000 --shape s=2,63,16
+  san gpu-kinf/kinf_split_lookback $tool --shape a=1,63,5000 --shape x=1,63,16,5000 --shape s=1,63,16
+  san gpu-kinf/kinf_loop_T_w4 $tool --shape a=2,32,3001 --shape x=2,32,16,3001 --shape r=2,3001
+  san gpu-kinf/kinf_loop_w32 $tool --shape a=1,65,1000 --shape x=1,65,16,1000 --shape r=1,1000 --shape s=1,65,16
+  san gpu-kinf/kinf_many_units $tool --shape a=1,4,20000 --shape x=1,4,16,20000 --shape s=1,4,16
+  san gpu-kinf/kinf_pack_ragged $tool --shape a=1,3,100 --shape x=1,3,16,100 --shape r=1,100 --shape s=1,3,16
+done
+for d in .devcarry/gv-*; do
+  [[ -d $d ]] || continue
+  san "${d#.devcarry/}/kinf_loop_default" memcheck --shape a=1,64,4000 --shape x=1,64,16,4000 --shape s=1,64,16
+  san "${d#.devcarry/}/kinf_loop_T_w4" memcheck --shape a=2,32,3001 --shape x=2,32,16,3001 --shape r=2,3001
+done
+echo "sanitizers done at $(el) s"
+left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
+PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
+  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare --full ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
+echo "bench rc=$? at $(el) s"
+grep -E "== |check k=|copy:" "$O/bench.log" | head -12
+grep -E "^(inf|0 |1 ) " "$O/bench.log" | awk '{printf "%s %s %s %s %s %s\n", $1, $2, $3, $4, $5, $9}' | head -100
