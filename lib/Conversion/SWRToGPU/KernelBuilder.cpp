@@ -65,6 +65,8 @@ private:
   // Layer mode: pb and pc ([B, Hkv, D, L]), the biases, this row's kv head,
   // its flat offset in pb / pc and its biases as f32.
   Value gpre, cpre, biasA, biasB, biasC, kvIdx, preRow, baV, bbV, bcV;
+  // -bias log2 e for sigmoid activations (activationOf), else null.
+  Value baScaled, bbScaled;
   // Workgroup memory.
   Value smemF, smemI;
   // cta = bulk: the 16-byte aligned message this CTA pushes, the receive
@@ -109,8 +111,17 @@ private:
   Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
   Value addF(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value mulF(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-  /// a * s + x
-  Value axpy(Value a, Value s, Value x) { return addF(mulF(a, s), x); }
+  /// a * s + x (layer mode: one fused multiply-add, llvm.intr.fma, which
+  /// ptxas keeps as fma.rn.f32; the scan kernels keep the separately rounded
+  /// mul / add their tests and PTX checks describe).
+  Value axpy(Value a, Value s, Value x) {
+    if (c.layer.enabled)
+      return fma(a, s, x);
+    return addF(mulF(a, s), x);
+  }
+  Value fma(Value a, Value s, Value x) {
+    return LLVM::FMAOp::create(b, a, s, x);
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
@@ -412,17 +423,26 @@ private:
   // Layer mode: activations, gates and drive from the projections
   //===--------------------------------------------------------------------===//
   bool layer() const { return c.layer.enabled; }
-  /// sigmoid(z) = (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|) (never
-  /// overflows; the CPU path's formula), exp through ex2.
-  Value sigmoid(Value z) {
-    Value nonNegative = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, z,
-                                              cf(0.0f));
-    Value negAbs = sel(nonNegative, arith::NegFOp::create(b, z), z);
-    Value e = exp2(mulF(negAbs, cf(1.4426950408889634f)));
-    return mulF(sel(nonNegative, cf(1.0f), e), reciprocal(addF(cf(1.0f), e)));
+  /// sigmoid(z) = 1 / (1 + 2^(-z log2 e)) by ex2.approx.ftz.f32 and
+  /// rcp.approx.ftz.f32 (4 instructions; no sign split: for z << 0 the power
+  /// grows to +inf and rcp gives 0, for z >> 0 it goes to 0 and rcp(1) = 1;
+  /// both approximations are within ~2^-22 relative, and the sigmoid's
+  /// relative error is at most the power's). `scaledZ` is -z log2 e (with a
+  /// bias folded in by one fma: sigmoidOf).
+  Value sigmoidScaled(Value scaledZ) {
+    return reciprocal(addF(cf(1.0f), exp2(scaledZ)));
   }
-  /// 1 / x by rcp.approx.ftz.f32 (relative error ~2^-23 for x in [1, 2],
-  /// the only range used: 1 + e with e in [0, 1]).
+  static constexpr float kNegLog2e = -1.4426950408889634f;
+  Value sigmoid(Value z) { return sigmoidScaled(mulF(z, cf(kNegLog2e))); }
+  /// act(raw + bias), given biasScaled = -bias log2 e for sigmoid (one fma
+  /// instead of an add and a multiply).
+  Value activationOf(int kind, Value raw, Value bias, Value biasScaled) {
+    if (kind == 0 && biasScaled)
+      return sigmoidScaled(fma(raw, cf(kNegLog2e), biasScaled));
+    return activation(kind, addF(raw, bias));
+  }
+  /// 1 / x by rcp.approx.ftz.f32 (max error 1 ulp; 1 / inf = 0, results
+  /// below 2^-126 flushed to 0).
   Value reciprocal(Value x) {
     return NVVM::RcpApproxFtzF32Op::create(b, f32(), x);
   }
@@ -460,16 +480,27 @@ private:
   Value rawAt(ArrayRef<Value> vectors, int64_t w, int64_t k) {
     return toF32(LLVM::ExtractElementOp::create(b, vectors[k / w], lanePos(k % w)));
   }
-  /// act_a(pa + ba); 1 outside [0, L).
+  /// act_a(pa + ba); 1 outside [0, L) where that matters (gateMask).
   Value layerGate(const TileData &d, int64_t k) {
     Value a = rawAt(d.gv, vwA(), k);
     if (!c.layer.gatesActivated)
-      a = activation(c.layer.actA, addF(a, baV));
+      a = activationOf(c.layer.actA, a, baV, baScaled);
+    if (!layerGateMask())
+      return a;
     return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
   }
+  /// Whether layer mode must force the gate of a token outside [0, L) to 1.
+  /// Forward without an initial state it need not: the guarded loads give
+  /// such a token the raw gate 1 and the drive 0 (act_b(0 + bb) * 0), so
+  /// its gate is finite; a tile before token 0 has the zero local state, and
+  /// its gate product multiplies only the states of earlier tiles, also
+  /// zero; a token at or after L feeds only later tokens, none of which is
+  /// stored. (The vector path, which every interior tile takes, then has no
+  /// per-token compare and select.)
+  bool layerGateMask() const { return c.transpose || c.hasInit(); }
   /// act_b(pb + bb) * pv (0 outside [0, L), where pv is 0).
   Value layerDrive(const TileData &d, int64_t k) {
-    return mulF(activation(c.layer.actB, addF(rawAt(d.pv, vwX(), k), bbV)),
+    return mulF(activationOf(c.layer.actB, rawAt(d.pv, vwX(), k), bbV, bbScaled),
                 rawAt(d.xv, vwX(), k));
   }
   /// The masked f32 gate of token k of the tile: zero at segment starts
@@ -527,6 +558,25 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
+  /// Layer mode, forward: the local states and in-tile gate prefixes of a
+  /// loaded tile, computed once for both its carrier (prefix and state of
+  /// the last token) and its apply phase: each token's activations are
+  /// then evaluated once per thread (with the carrier and the apply phase
+  /// each evaluating them, a shuffle schedule computed every activation
+  /// twice). 2 x block f32 registers stay live in between.
+  struct TileScan {
+    SmallVector<Value> state, prefix;
+    Carrier carrier() const { return {prefix.back(), state.back()}; }
+  };
+  TileScan scanTile(const TileData &d) {
+    TileScan s;
+    for (int64_t k = 0; k < c.block; ++k) {
+      Value a = gateOf(d, k), x = driveOf(d, k);
+      s.state.push_back(k == 0 ? x : axpy(a, s.state.back(), x));
+      s.prefix.push_back(k == 0 ? a : mulF(s.prefix.back(), a));
+    }
+    return s;
+  }
   /// The carrier of a tile whose local states are known (local = mma).
   Carrier tileCarrier(const TileData &d, ArrayRef<Value> local) {
     Value g = gateOf(d, 0);
@@ -849,9 +899,14 @@ private:
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
   void applyTile(const TileData &d, Value carry,
-                 ArrayRef<Value> local = {}) {
+                 ArrayRef<Value> local = {}, ArrayRef<Value> prefixes = {}) {
     SmallVector<Value> ys(c.block);
-    if (!local.empty()) {
+    if (!prefixes.empty()) {
+      // Layer mode: the local states and the in-tile gate prefixes were
+      // computed once, with the tile's carrier (scanTile).
+      for (int64_t k = 0; k < c.block; ++k)
+        ys[k] = carry ? axpy(prefixes[k], carry, local[k]) : local[k];
+    } else if (!local.empty()) {
       // local = mma: the local states come from the tensor cores; only the
       // in-tile prefix of the carry is computed here.
       Value prefix = cf(1.0f);
@@ -1826,6 +1881,10 @@ void KernelEmitter::body() {
       baV = toF32(load(biasA, {hIdx}));
     bbV = toF32(load(biasB, {kvChannel}));
     bcV = toF32(load(biasC, {kvChannel}));
+    if (baV && c.layer.actA == 0)
+      baScaled = mulF(baV, cf(kNegLog2e));
+    if (c.layer.actB == 0)
+      bbScaled = mulF(bbV, cf(kNegLog2e));
     setBases();
     if (c.ctaBulk())
       bulkInit();
@@ -1937,12 +1996,24 @@ void KernelEmitter::body() {
   SmallVector<SmallVector<Value>> locals;
   if (mma)
     locals = mmaLocals(data);
+  // Layer mode, forward, tokens kept: each tile scanned once (scanTile),
+  // before the carriers when the thread's own carriers feed them (K = inf,
+  // lane shuffles), else in the apply phase (lane = halo: the own carriers
+  // are dead, and nothing stays live across the halo's recomputation).
+  bool scanOnce = layer() && keep && !mma && !c.transpose;
+  bool scanEarly =
+      scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
+  SmallVector<TileScan> scans;
+  if (scanEarly)
+    for (int64_t j = 0; j < tpl; ++j)
+      scans.push_back(scanTile(data[j]));
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(mma ? tileCarrier(data[j], locals[j])
-                        : tileCarrier(data[j]));
+      own.push_back(scanEarly ? scans[j].carrier()
+                    : mma    ? tileCarrier(data[j], locals[j])
+                             : tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
@@ -1951,7 +2022,10 @@ void KernelEmitter::body() {
     if (rowValid)
       live = andI(live, rowValid);
     emitIf(live, [&] {
-      if (mma)
+      if (scanOnce) {
+        TileScan sc = scanEarly ? scans[j] : scanTile(data[j]);
+        applyTile(data[j], carries[j], sc.state, sc.prefix);
+      } else if (mma)
         applyTile(data[j], carries[j], locals[j]);
       else if (keep)
         applyTile(data[j], carries[j]);
