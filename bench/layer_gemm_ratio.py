@@ -123,7 +123,7 @@ def main():
                       z.data_ptr(), L, L * H * D, out.data_ptr(), Dm, L * Dm, B))
 
     def run_gemms():
-        for g in gemms:
+        for g in gemms:  # (stream None: the legacy default stream, torch's)
             st = lib.phx_cuda_gemm_ex(ctypes.byref(g), None, 0)
             if st:
                 raise RuntimeError("phx_cuda_gemm_ex failed")
@@ -152,7 +152,8 @@ def main():
 
     def on_stream(fn):
         def call():
-            runtime.set_cuda_stream(torch.cuda.current_stream().cuda_stream)
+            runtime.set_cuda_stream(torch.cuda.current_stream().cuda_stream
+                                    or runtime.CU_STREAM_LEGACY)
             try:
                 fn()
             finally:

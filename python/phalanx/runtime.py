@@ -185,11 +185,17 @@ def set_cuda_device(index):
     library().mgpuSetDefaultDevice(index)
 
 
+# The driver's handle of the legacy default stream (cuda.h CU_STREAM_LEGACY):
+# what torch's default stream (cuda_stream == 0) is, as a caller stream.
+CU_STREAM_LEGACY = 1
+
+
 def set_cuda_stream(stream):
     """Makes this thread's cuda entries enqueue on `stream` (a CUstream
     handle as an int, e.g. torch.cuda.current_stream().cuda_stream) and
     return without waiting; 0 / None restores synchronous calls
-    (phx_cuda_set_stream in runtime.h)."""
+    (phx_cuda_set_stream in runtime.h), so the legacy default stream must be
+    passed as CU_STREAM_LEGACY."""
     library().phx_cuda_set_stream(ctypes.c_void_p(int(stream or 0)))
 
 

@@ -14,11 +14,10 @@
 // CHECK: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@mix_mix_window {{.*}} args(%[[G]] : memref<?x4x?xf16>,
 // CHECK: func.call @phx_cuda_layer_gemm(%c1_i32, %c1_i32, %c0_i32, %c1_i32,
 // The fused kernels read the gates without an activation of their own (the
-// drive's sigmoid is the only one left) and hold 128 registers at most (two
-// 256-thread CTAs per SM with the K = 1 shuffle schedule).
+// drive's sigmoid is the only one left) and hold 128 registers at most.
 // CHECK: gpu.func @mix_mix_global(%{{.*}}: memref<?x4x?xf16>
 // CHECK: gpu.func @mix_mix_window(%{{.*}}: memref<?x4x?xf16>
-// CHECK-SAME: nvvm.minctasm = 2
+// CHECK-SAME: nvvm.minctasm = 8
 // The gate kernel: one element per thread, the activation, an f16 store.
 // CHECK: gpu.func @mix_mix_gates(%{{.*}}: memref<?xbf16>, %{{.*}}: memref<4xbf16>, %{{.*}}: memref<?xf16>, %{{.*}}: index, %{{.*}}: index) kernel
 // CHECK: ex2.approx.ftz.f32

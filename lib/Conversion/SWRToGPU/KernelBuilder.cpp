@@ -35,8 +35,10 @@ using namespace phalanx::swr;
 namespace phalanx::swr_to_gpu {
 namespace {
 
-/// Register budget per thread of the layer's fused kernels that read
-/// precomputed gates (finite K).
+/// Register budget per thread of the layer's fused kernels (finite K): the
+/// default K = 1 schedule takes 96 by itself; shuffle schedules keep each
+/// tile's local states (scanTile) and would take ~150 (one 256-thread CTA
+/// per SM); precomputed gates ~193.
 constexpr int64_t kLayerRegisters = 128;
 
 using ValueVector = SmallVector<Value>;
@@ -332,8 +334,8 @@ private:
   struct TileData {
     Value fast, phys, first;
     SmallVector<Value> gv, xv;
-    // Layer mode: the raw pb vectors (gv holds pa and xv pv).
-    SmallVector<Value> pv;
+    // Layer mode: the raw pb and pc vectors (gv holds pa and xv pv).
+    SmallVector<Value> pv, cv;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
@@ -353,7 +355,7 @@ private:
     SmallVector<Type> types(c.block / wa, va);
     types.append(c.block / wx, vx);
     if (layer())
-      types.append(c.block / wx, vx);
+      types.append(2 * (c.block / wx), vx);
     ValueVector res = emitIf(
         d.fast, types,
         [&] {
@@ -368,17 +370,21 @@ private:
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
+          // Layer mode: pb, then pc (the post-gate's, loaded with the
+          // others so that the tile takes one round trip to memory: loaded
+          // in the apply phase, after the scan, its latency was exposed).
           if (layer())
-            for (int64_t j = 0; j < c.block / wx; ++j)
-              out.push_back(LLVM::LoadOp::create(
-                  b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
-                  wx * ex.getIntOrFloatBitWidth() / 8, false, false,
-                  /*invariant=*/true));
+            for (Value src : {gpre, cpre})
+              for (int64_t j = 0; j < c.block / wx; ++j)
+                out.push_back(LLVM::LoadOp::create(
+                    b, vx, globalPtr(src, add(add(preRow, d.first), j * wx)),
+                    wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                    /*invariant=*/true));
           return out;
         },
         [&] {
           ValueVector out;
-          // which: 0 gates, 1 drive, 2 pb (layer mode).
+          // which: 0 gates, 1 drive, 2 pb, 3 pc (layer mode).
           auto scalars = [&](Type vt, int64_t w, Type e, int which) {
             bool isGate = which == 0;
             for (int64_t j = 0; j < c.block / w; ++j) {
@@ -389,7 +395,8 @@ private:
                 Value tc = sel(valid, t, idx(0));
                 Value x = isGate ? load(gates, {bIdx, hIdx, tc})
                           : which == 1 ? load(drive, {bIdx, hIdx, dIdx, tc})
-                                       : load(gpre, {bIdx, kvIdx, dIdx, tc});
+                                       : load(which == 2 ? gpre : cpre,
+                                              {bIdx, kvIdx, dIdx, tc});
                 Value pad = arith::ConstantFloatOp::create(
                     b, cast<FloatType>(e), APFloat(isGate ? 1.0f : 0.0f));
                 if (e != f32()) {
@@ -407,15 +414,19 @@ private:
           };
           scalars(va, wa, ea, 0);
           scalars(vx, wx, ex, 1);
-          if (layer())
+          if (layer()) {
             scalars(vx, wx, ex, 2);
+            scalars(vx, wx, ex, 3);
+          }
           return out;
         });
     int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
-    if (layer())
-      d.pv.assign(res.begin() + na + nx, res.end());
+    if (layer()) {
+      d.pv.assign(res.begin() + na + nx, res.begin() + na + 2 * nx);
+      d.cv.assign(res.begin() + na + 2 * nx, res.end());
+    }
     return d;
   }
 
@@ -942,38 +953,16 @@ private:
     Type elem = c.outType.getElementType();
     int64_t wy = vwY();
     auto vy = VectorType::get({wy}, elem);
-    // Layer mode: z = y * (pc + bc) + pv, pc loaded here (vectors on the
-    // vector path, guarded scalars otherwise).
+    // Layer mode: z = y * (pc + bc) + pv (pc loaded with the tile).
     SmallVector<Value> zs(c.block);
-    auto postGate = [&](bool vectors) {
-      if (!layer())
-        return;
-      Type ex = c.driveType.getElementType();
-      int64_t wx = vwX();
-      auto vx = VectorType::get({wx}, ex);
-      Value v;
-      for (int64_t k = 0; k < c.block; ++k) {
-        Value pc;
-        if (vectors) {
-          if (k % wx == 0)
-            v = LLVM::LoadOp::create(
-                b, vx, globalPtr(cpre, add(add(preRow, d.first), k)),
-                wx * ex.getIntOrFloatBitWidth() / 8, false, false,
-                /*invariant=*/true);
-          pc = toF32(LLVM::ExtractElementOp::create(b, v, lanePos(k % wx)));
-        } else {
-          Value t = add(d.first, k);
-          Value tc = sel(tokenValid(t), t, idx(0));
-          pc = toF32(load(cpre, {bIdx, kvIdx, dIdx, tc}));
-        }
-        zs[k] = axpy(ys[k], addF(pc, bcV), rawAt(d.xv, vwX(), k));
-      }
-    };
+    if (layer())
+      for (int64_t k = 0; k < c.block; ++k)
+        zs[k] = axpy(ys[k], addF(rawAt(d.cv, vwX(), k), bcV),
+                     rawAt(d.xv, vwX(), k));
     auto outOf = [&](int64_t k) { return layer() ? zs[k] : ys[k]; };
     emitIf(
         d.fast, {},
         [&] {
-          postGate(true);
           for (int64_t j = 0; j < c.block / wy; ++j) {
             Value v = LLVM::UndefOp::create(b, vy);
             for (int64_t k = 0; k < wy; ++k)
@@ -986,7 +975,6 @@ private:
           return ValueVector{};
         },
         [&] {
-          postGate(false);
           for (int64_t k = 0; k < c.block; ++k) {
             Value t = add(d.first, k);
             emitIf(tokenValid(t), [&] {
@@ -1774,7 +1762,7 @@ void KernelEmitter::rowLoop(bool keep) {
   };
   auto loadChunk = [&](Value k) {
     atChunk(k);
-    SmallVector<TileData> data;
+    SmallVector<TileData, 2> data;
     for (int64_t j = 0; j < tpl; ++j)
       data.push_back(loadTile(tileOf(j)));
     return data;
@@ -1808,7 +1796,7 @@ void KernelEmitter::rowLoop(bool keep) {
   emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
     Carrier prefix{args[0], args[1]};
     atChunk(k);
-    SmallVector<TileData> data;
+    SmallVector<TileData, 2> data;
     ValueVector next;
     if (keep) {
       // This chunk's tiles from the loop, then the next chunk's loads.
@@ -1932,7 +1920,7 @@ void KernelEmitter::body() {
   int64_t tokenBytes =
       tpl * c.block *
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
-       (layer() ? 2 : 1) *
+       (layer() ? 3 : 1) *
            c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
@@ -1968,12 +1956,15 @@ void KernelEmitter::body() {
         types.push_back(v.getType());
       for (Value v : d.pv)
         types.push_back(v.getType());
+      for (Value v : d.cv)
+        types.push_back(v.getType());
       Value q = tileOf(j);
       auto pack = [](const TileData &x) {
         ValueVector out{x.fast};
         out.append(x.gv.begin(), x.gv.end());
         out.append(x.xv.begin(), x.xv.end());
         out.append(x.pv.begin(), x.pv.end());
+        out.append(x.cv.begin(), x.cv.end());
         return out;
       };
       ValueVector res = emitIf(
@@ -1986,7 +1977,9 @@ void KernelEmitter::body() {
       size_t na = d.gv.size(), nx = d.xv.size();
       nd.gv.assign(res.begin() + 1, res.begin() + 1 + na);
       nd.xv.assign(res.begin() + 1 + na, res.begin() + 1 + na + nx);
-      nd.pv.assign(res.begin() + 1 + na + nx, res.end());
+      size_t np = d.pv.size();
+      nd.pv.assign(res.begin() + 1 + na + nx, res.begin() + 1 + na + nx + np);
+      nd.cv.assign(res.begin() + 1 + na + nx + np, res.end());
       d = nd;
     }
   }
@@ -2003,7 +1996,7 @@ void KernelEmitter::body() {
   bool scanOnce = layer() && keep && !mma && !c.transpose;
   bool scanEarly =
       scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
-  SmallVector<TileScan> scans;
+  SmallVector<TileScan, 2> scans;
   if (scanEarly)
     for (int64_t j = 0; j < tpl; ++j)
       scans.push_back(scanTile(data[j]));
@@ -2061,9 +2054,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
   // SM with the default schedule): the look-back and the speculative tile
   // loads otherwise take ~138 (one CTA per SM).
-  // Layer mode with precomputed gates, finite K: at most 128 registers
-  // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
-  // The fused-gate form takes ~96 by itself.
+  // Layer mode, finite K: at most kLayerRegisters (128) registers (with
+  // precomputed gates ptxas otherwise takes ~193 for the published layer, a
+  // lane-shuffle schedule ~150); the default K = 1 form takes 96 by itself.
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2075,7 +2068,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 64))));
-  else if (c.layer.enabled && c.layer.gatesActivated)
+  else if (c.layer.enabled)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * kLayerRegisters))));

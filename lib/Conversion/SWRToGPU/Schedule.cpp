@@ -12,10 +12,6 @@ using namespace phalanx::swr;
 
 namespace phalanx::swr_to_gpu {
 
-/// Warps per CTA of the fused layer kernel's K = 1 default (lane shuffle,
-/// warp smem, grid halo).
-constexpr int64_t kLayerK1Warps = 8;
-
 FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
   auto drive = cast<RankedTensorType>(op.getDrive().getType());
   int64_t h = drive.getDimSize(1), d = drive.getDimSize(2);
@@ -28,8 +24,7 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
 FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
                                         ScheduleAttr given,
                                         const ScheduleKnobs &knobs,
-                                        int64_t rowsPerBatch,
-                                        bool layerKernel) {
+                                        int64_t rowsPerBatch) {
   MLIRContext *ctx = op->getContext();
   const std::string &local = knobs.local, &lane = knobs.lane,
                     &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
@@ -59,15 +54,7 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                     isAuto(grid) && cluster <= 0;
   // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
-  // The fused layer kernel keeps the shuffle schedule below too: its halo
-  // would evaluate the previous tile's 2 x block activations again (about
-  // as many instructions as the thread's own tile), where the shuffle
-  // takes the neighbour's carrier, and only the first warp of a CTA
-  // recomputes one tile (grid halo); more warps per CTA make that rarer.
-  if (!given && routesAuto && window.getHops() == 1 && layerKernel &&
-      local != "mma")
-    w = kLayerK1Warps;
-  else if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
+  if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
     rLane = CarrierRoute::halo;
     w = 2;
   }
