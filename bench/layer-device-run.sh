@@ -32,7 +32,7 @@ san layer_bf16_g1_gk --shape x=2,1001,64
 echo "sanitizer done at $(el) s"
 if (( $(left) > 70 )); then
   timeout $(( $(left) > 120 ? 60 : $(left) / 2 )) python3 bench/layer_gemm_ratio.py --iters 20 \
-    --variants "${VARIANTS:-default;lane=halo warps=4;lane=shuffle warps=8;lane=shuffle warps=4;layer-gates=kernel}" 2>&1 | tee "$O/ratio.log"
+    --variants "${VARIANTS:-default;warps=4;warps=1;lane=halo warps=2;lane=shuffle warps=8;layer-gates=kernel}" 2>&1 | tee "$O/ratio.log"
 fi
 if (( $(left) > 40 )); then
   timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" \

@@ -29,4 +29,4 @@ gen layer_f32_kinf "dim=64, heads=2, head_dim=32, hops=None, act_a='swish', dtyp
   python/tests/test_gpu_scan.py -k "layer or dtypes or Phalanx or torch" 2>&1 | tail -2
 "$py" bench/layer_bench.py --prepare
 "$py" bench/layer_gemm_ratio.py --compile-only \
-  --variants "${VARIANTS:-default;lane=halo warps=4;lane=shuffle warps=8;lane=shuffle warps=4;layer-gates=kernel}"
+  --variants "${VARIANTS:-default;warps=4;warps=1;lane=halo warps=2;lane=shuffle warps=8;layer-gates=kernel}"

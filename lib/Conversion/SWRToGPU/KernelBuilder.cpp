@@ -27,6 +27,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <functional>
+#include <optional>
 #include <map>
 
 using namespace mlir;
@@ -35,10 +36,8 @@ using namespace phalanx::swr;
 namespace phalanx::swr_to_gpu {
 namespace {
 
-/// Register budget per thread of the layer's fused kernels (finite K): the
-/// default K = 1 schedule takes 96 by itself; shuffle schedules keep each
-/// tile's local states (scanTile) and would take ~150 (one 256-thread CTA
-/// per SM); precomputed gates ~193.
+/// Register budget per thread of the layer's fused kernels that read
+/// precomputed gates (finite K).
 constexpr int64_t kLayerRegisters = 128;
 
 using ValueVector = SmallVector<Value>;
@@ -569,23 +568,82 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
+  /// Layer mode, K = 1, one tile per lane, lane shuffles with a warp-level
+  /// halo (warp = halo): lane 0 needs the carrier of the tile before its
+  /// warp's first tile. Recomputed by lane 0 alone (tileCarrier) that costs
+  /// the whole warp 2 x block activations (the other lanes wait); here the
+  /// warp computes it together, in uniform control flow: lane l < block
+  /// evaluates token l's gate and drive (guarded scalar loads: gate 1 and
+  /// drive 0 outside the tile and [0, L)), then a Kogge-Stone scan of the
+  /// token carriers over the lanes; lane block - 1's is broadcast.
+  bool warpHaloEligible() const {
+    return layer() && !c.transpose && !c.hasResets() && !c.hasInit() &&
+           c.hops == 1 && c.tilesPerLane() == 1 && c.laneShuffle() &&
+           !c.warpSmem() && c.block <= kWarpSize &&
+           c.schedule.getLocal() == LocalStrategy::scan;
+  }
+  Carrier warpTileCarrier(Value q) {
+    Value t = add(mul(q, c.block), lane);
+    Value valid = andI(lt(lane, idx(c.block)), tokenValid(t));
+    Value tc = sel(valid, t, idx(0));
+    Value pa = toF32(load(gates, {bIdx, hIdx, tc}));
+    Value pv = toF32(load(drive, {bIdx, hIdx, dIdx, tc}));
+    Value pb = toF32(load(gpre, {bIdx, kvIdx, dIdx, tc}));
+    Value a = c.layer.gatesActivated
+                  ? pa
+                  : activationOf(c.layer.actA, pa, baV, baScaled);
+    Value x = mulF(activationOf(c.layer.actB, pb, bbV, bbScaled), pv);
+    if (c.segment > 0) { // gateOf's segment start, at the tile's token 0
+      Value cut = andI(andI(eq(lane, idx(0)), eq(rem(q, idx(c.segment)), idx(0))),
+                       andI(cmp(arith::CmpIPredicate::sgt, t, idx(0)), lt(t, L)));
+      a = sel(cut, cf(0.0f), a);
+    }
+    Carrier incl = sel(valid, Carrier{a, x}, identity());
+    for (int64_t off = 1; off < c.block; off *= 2) {
+      Shuffled prev = shuffle(incl, int32_t(off), gpu::ShuffleMode::UP);
+      incl = sel(prev.valid, compose(prev.c, incl), incl);
+    }
+    return shuffle(incl, int32_t(c.block - 1), gpu::ShuffleMode::IDX).c;
+  }
+  // warpTileCarrier of the warp's previous tile (warpHaloEligible).
+  std::optional<Carrier> warpHalo;
   /// Layer mode, forward: the local states and in-tile gate prefixes of a
   /// loaded tile, computed once for both its carrier (prefix and state of
   /// the last token) and its apply phase: each token's activations are
   /// then evaluated once per thread (with the carrier and the apply phase
   /// each evaluating them, a shuffle schedule computed every activation
   /// twice). 2 x block f32 registers stay live in between.
+  /// The post-gate is folded in: z_k = (s_k + P_k carry) (pc_k + bc) + pv_k
+  /// = alpha_k + beta_k carry with alpha_k = s_k (pc_k + bc) + pv_k and
+  /// beta_k = P_k (pc_k + bc), so the raw pc and pv vectors die in the scan
+  /// and only alpha, beta (2 x block f32) wait for the carry.
   struct TileScan {
-    SmallVector<Value> state, prefix;
-    Carrier carrier() const { return {prefix.back(), state.back()}; }
+    SmallVector<Value> alpha, beta;
+    Carrier last; // (P_last, s_last): the tile's carrier
   };
-  TileScan scanTile(const TileData &d) {
+  /// With the carry known (`carry`, or `noCarry`: K = 0) each token's z is
+  /// formed as it is scanned (alpha holds z, beta stays empty: nothing
+  /// waits).
+  TileScan scanTile(const TileData &d, Value carry = nullptr,
+                    bool noCarry = false) {
     TileScan s;
+    Value state, prefix;
     for (int64_t k = 0; k < c.block; ++k) {
       Value a = gateOf(d, k), x = driveOf(d, k);
-      s.state.push_back(k == 0 ? x : axpy(a, s.state.back(), x));
-      s.prefix.push_back(k == 0 ? a : mulF(s.prefix.back(), a));
+      state = k == 0 ? x : axpy(a, state, x);
+      prefix = k == 0 ? a : mulF(prefix, a);
+      Value post = addF(rawAt(d.cv, vwX(), k), bcV);
+      Value alpha = axpy(state, post, rawAt(d.xv, vwX(), k));
+      if (noCarry)
+        s.alpha.push_back(alpha);
+      else if (carry)
+        s.alpha.push_back(axpy(mulF(prefix, post), carry, alpha));
+      else {
+        s.alpha.push_back(alpha);
+        s.beta.push_back(mulF(prefix, post));
+      }
     }
+    s.last = {prefix, state};
     return s;
   }
   /// The carrier of a tile whose local states are known (local = mma).
@@ -910,13 +968,11 @@ private:
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
   void applyTile(const TileData &d, Value carry,
-                 ArrayRef<Value> local = {}, ArrayRef<Value> prefixes = {}) {
+                 ArrayRef<Value> local = {}, const TileScan *scan = nullptr) {
     SmallVector<Value> ys(c.block);
-    if (!prefixes.empty()) {
-      // Layer mode: the local states and the in-tile gate prefixes were
-      // computed once, with the tile's carrier (scanTile).
-      for (int64_t k = 0; k < c.block; ++k)
-        ys[k] = carry ? axpy(prefixes[k], carry, local[k]) : local[k];
+    if (scan) {
+      // Layer mode: z = alpha + beta carry, from scanTile (computed once,
+      // with the tile's carrier).
     } else if (!local.empty()) {
       // local = mma: the local states come from the tensor cores; only the
       // in-tile prefix of the carry is computed here.
@@ -955,7 +1011,12 @@ private:
     auto vy = VectorType::get({wy}, elem);
     // Layer mode: z = y * (pc + bc) + pv (pc loaded with the tile).
     SmallVector<Value> zs(c.block);
-    if (layer())
+    if (scan)
+      for (int64_t k = 0; k < c.block; ++k)
+        zs[k] = carry && !scan->beta.empty()
+                    ? axpy(scan->beta[k], carry, scan->alpha[k])
+                    : scan->alpha[k];
+    else if (layer())
       for (int64_t k = 0; k < c.block; ++k)
         zs[k] = axpy(ys[k], addF(rawAt(d.cv, vwX(), k), bcV),
                      rawAt(d.xv, vwX(), k));
@@ -1394,7 +1455,7 @@ Carrier KernelEmitter::haloCarrier(int64_t m, Value q,
       return tileCarrier(q);
     auto afterLane = [&]() -> Carrier {
       if (!c.warpSmem())
-        return tileCarrier(q);
+        return warpHalo ? *warpHalo : tileCarrier(q);
       auto afterWarp = [&]() -> Carrier {
         auto grid = [&]() -> Carrier {
           if (c.gridFlags())
@@ -1993,6 +2054,8 @@ void KernelEmitter::body() {
   // before the carriers when the thread's own carriers feed them (K = inf,
   // lane shuffles), else in the apply phase (lane = halo: the own carriers
   // are dead, and nothing stays live across the halo's recomputation).
+  if (warpHaloEligible())
+    warpHalo = warpTileCarrier(sub(warpBase, idx(1)));
   bool scanOnce = layer() && keep && !mma && !c.transpose;
   bool scanEarly =
       scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
@@ -2004,7 +2067,7 @@ void KernelEmitter::body() {
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(scanEarly ? scans[j].carrier()
+      own.push_back(scanEarly ? scans[j].last
                     : mma    ? tileCarrier(data[j], locals[j])
                              : tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
@@ -2016,8 +2079,9 @@ void KernelEmitter::body() {
       live = andI(live, rowValid);
     emitIf(live, [&] {
       if (scanOnce) {
-        TileScan sc = scanEarly ? scans[j] : scanTile(data[j]);
-        applyTile(data[j], carries[j], sc.state, sc.prefix);
+        TileScan sc = scanEarly ? scans[j]
+                                : scanTile(data[j], carries[j], !carries[j]);
+        applyTile(data[j], carries[j], {}, &sc);
       } else if (mma)
         applyTile(data[j], carries[j], locals[j]);
       else if (keep)
@@ -2054,9 +2118,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // K = inf: keep 128 registers per thread at most (two 256-thread CTAs per
   // SM with the default schedule): the look-back and the speculative tile
   // loads otherwise take ~138 (one CTA per SM).
-  // Layer mode, finite K: at most kLayerRegisters (128) registers (with
-  // precomputed gates ptxas otherwise takes ~193 for the published layer, a
-  // lane-shuffle schedule ~150); the default K = 1 form takes 96 by itself.
+  // Layer mode with precomputed gates, finite K: at most 128 registers
+  // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
+  // The fused-gate form takes ~94 by itself (a cap there made ptxas spill).
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2068,7 +2132,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 64))));
-  else if (c.layer.enabled)
+  else if (c.layer.enabled && c.layer.gatesActivated)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * kLayerRegisters))));
