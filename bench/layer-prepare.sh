@@ -3,7 +3,7 @@
 # GPU machine, under .devcarry/ (carry it, or the worktree holding it):
 #   .devcarry/gpu/layer_{bf16_g1,bf16_g1_gk,f32_kinf}.phx  (compute-sanitizer)
 #   .devcarry/phx-cache  (phalanx.compile's cache: the GPU layer and PyTorch
-#     module tests, the scan dtype tests, bench/layer_bench.py's layer and the
+#     module tests, bench/layer_bench.py's layer and the
 #     bench/layer_gemm_ratio.py variants of $VARIANTS)
 # Run it after the last compiler build (the cache keys include the build).
 # Env: PHALANX_BUILD_DIR (default build), VARIANTS (as layer-device-run.sh).
@@ -25,8 +25,7 @@ gen layer_f32_kinf "dim=64, heads=2, head_dim=32, hops=None, act_a='swish', dtyp
 "$build/bin/phalanx-compile" "$out/layer_bf16_g1.mlir" --target cuda --gpu-options=layer-gates=kernel \
   -o "$out/layer_bf16_g1_gk.phx" || exit 1
 "$build/bin/phalanx-compile" "$out/layer_f32_kinf.mlir" --target cuda -o "$out/layer_f32_kinf.phx" || exit 1
-"$py" -m pytest -q -x python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py \
-  python/tests/test_gpu_scan.py -k "layer or dtypes or Phalanx or torch" 2>&1 | tail -2
+"$py" -m pytest -q -x python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py 2>&1 | tail -2
 "$py" bench/layer_bench.py --prepare
 "$py" bench/layer_gemm_ratio.py --compile-only \
   --variants "${VARIANTS:-default;warps=4;warps=1;lane=halo warps=2;lane=shuffle warps=8;layer-gates=kernel}"
