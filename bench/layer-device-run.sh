@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# One device call for the GPU layer (issue 6): builds the runtime (+ its unit
-# tests), runs the runtime's GEMM tests, the GPU layer pytest (and the scan
-# dtype tests) from a carried cache, compute-sanitizer memcheck on two layer
-# artifacts, then bench/layer_gemm_ratio.py. Carry .devcarry (phx-cache filled
-# by the compile tests with PHALANX_CACHE_DIR=.devcarry/phx-cache, and
-# .devcarry/gpu/layer_*.phx).
+# One device call for the GPU layer (issue 6): builds the runtime, runs the
+# GPU layer and PyTorch-module pytest from a carried cache, compute-sanitizer memcheck on three layer artifacts, then
+# bench/layer_gemm_ratio.py over $VARIANTS (kernel-level and back-to-back
+# ratios per schedule) and bench/layer_bench.py (the benchmarks.md table).
+# Prepare here with bench/layer-prepare.sh (same VARIANTS), carry .devcarry.
+# Env: LIMIT (default 300 s), VARIANTS, RT_TESTS=1 (the runtime's GEMM unit
+# tests), COMPARE=1 (layer_bench's torch.compile and SWA columns).
 set -u -o pipefail
-PHALANX_RT_BUILD_TESTS=ON
+DEFAULT_LIMIT=300
+PHALANX_RT_BUILD_TESTS=${RT_TESTS:+ON}
 source "$(dirname "$0")/../scripts/device-env.sh"
 run=$PWD/build-rtd/bin/phalanx-run
-timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"; grep "rel_err\|FAIL" "$O/rt-gemm.log"
+if [[ -n ${RT_TESTS:-} ]]; then
+  timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"
+fi
 export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
-timeout 120 python3 -m pytest -q -s -rfs python/tests/test_gpu_layer.py python/tests/test_gpu_scan.py -k "layer or dtypes" > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
-grep -oE "FAILED.*|Error.*|REL .*" "$O/pytest.log" | head -40
+timeout 150 python3 -m pytest -q -rfs python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py \
+  > "$O/pytest.log" 2>&1
+echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+grep -E "^FAILED|^ERROR|Error" "$O/pytest.log" | head -20
 san() {  # name shapes...
   local n=$1; shift
+  (( $(left) > 60 )) || { echo "memcheck $n: skipped (time)"; return; }
   timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/gpu/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$n.log" 2>&1
   echo "memcheck $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|PASS|FAIL|rel_err=[^ ]*' "$O/san-$n.log" | tr '\n' ' ')"
 }
@@ -22,6 +29,12 @@ san layer_bf16_g1 --shape x=2,1001,64
 san layer_f32_kinf --shape x=1,3000,64
 san layer_bf16_g1_gk --shape x=2,1001,64
 echo "sanitizer done at $(el) s"
-timeout ${BENCH_S:-80} python3 bench/layer_gemm_ratio.py --iters 20 --variants "${VARIANTS:-default;layer-gates=kernel;lane=shuffle;layer-gates=kernel lane=shuffle;warps=2}" 2>&1 | tee "$O/bench.log"
-timeout 40 python3 bench/layer_gemm_ratio.py --iters 10 --batch 8 --variants "default;layer-gates=kernel" 2>&1 | tail -3 | tee -a "$O/bench.log"
+if (( $(left) > 70 )); then
+  timeout $(( $(left) > 120 ? 60 : $(left) / 2 )) python3 bench/layer_gemm_ratio.py --iters 20 \
+    --variants "${VARIANTS:-default;warps=4;warps=1;lane=halo warps=2;lane=shuffle warps=8;layer-gates=kernel}" 2>&1 | tee "$O/ratio.log"
+fi
+if (( $(left) > 40 )); then
+  timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" \
+    $([[ -n ${COMPARE:-} ]] || echo --no-compare) 2>&1 | tee "$O/layer-bench.log" | tail -12
+fi
 echo "done at $(el) s"

@@ -104,6 +104,44 @@ def weights(m):
             m.proj_c.bias, m.proj_v.weight, m.proj_out.weight)
 
 
+def back_to_back_ms(fn, calls=10, reps=5, warm=3):
+    """Per-call time of `calls` asynchronous calls issued back to back on the
+    current stream: CUDA events around all of them / calls, median of `reps`
+    (the host work of a call overlaps the GPU work of the previous ones, as in
+    a model; what remains is the GPU time plus any gaps between launches)."""
+    import statistics
+
+    for _ in range(warm):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        s = torch.cuda.Event(enable_timing=True)
+        e = torch.cuda.Event(enable_timing=True)
+        s.record()
+        for _ in range(calls):
+            fn()
+        e.record()
+        e.synchronize()
+        times.append(s.elapsed_time(e) / calls)
+    return statistics.median(times)
+
+
+def host_us(fn, calls=20):
+    """Host time of one call (the Python op and the launches, not waiting for
+    the GPU): perf_counter around `calls` calls / calls, after a sync."""
+    import time
+
+    fn()
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    t1 = time.perf_counter()
+    torch.cuda.synchronize()
+    return (t1 - t0) / calls * 1e6
+
+
 def kernels_of_one_call(fn, reps=5):
     """Median per-call kernel time (us) of GEMM kernels and of the others,
     with the names of the others, from CUPTI (torch.profiler)."""
@@ -145,6 +183,9 @@ def main():
                    help="compile the layer into the artifact cache and exit (no GPU)")
     p.add_argument("--out", default=os.environ.get("OUT", "."))
     p.add_argument("--reps", type=int, default=20)
+    p.add_argument("--no-compare", action="store_true",
+                   help="skip the torch.compile layer and the SWA layer (their compilation "
+                        "takes most of the run)")
     args = p.parse_args()
     if args.prepare:
         return prepare()
@@ -180,20 +221,25 @@ def main():
                 continue
             row["check"] = "PASS"
             row["ours_call_us"] = events_ms(lambda: model(x), reps=args.reps) * 1e3
+            row["ours_b2b_us"] = back_to_back_ms(lambda: model(x)) * 1e3
+            row["ours_host_us"] = host_us(lambda: model(x))
             g, o, names = kernels_of_one_call(lambda: model(x))
             row.update(ours_gemm_kernels_us=g, ours_other_kernels_us=o, ours_other=names)
             z = torch.randn(B, L, HEADS * HD, device="cuda", dtype=torch.bfloat16)
             row["torch_gemms_us"] = events_ms(lambda: gemms_alone(x, *ws, z),
                                               reps=args.reps) * 1e3
-            try:
-                row["torch_compile_layer_us"] = events_ms(lambda: tl(x, *ws),
-                                                          reps=args.reps) * 1e3
-            except Exception:  # noqa: BLE001
-                traceback.print_exc()
-            try:
-                row["swa_layer_us"] = swa_layer_us(x, args.reps, events_ms)
-            except Exception:  # noqa: BLE001
-                traceback.print_exc()
+            row["torch_gemms_b2b_us"] = back_to_back_ms(
+                lambda: gemms_alone(x, *ws, z)) * 1e3
+            if not args.no_compare:
+                try:
+                    row["torch_compile_layer_us"] = events_ms(lambda: tl(x, *ws),
+                                                              reps=args.reps) * 1e3
+                except Exception:  # noqa: BLE001
+                    traceback.print_exc()
+                try:
+                    row["swa_layer_us"] = swa_layer_us(x, args.reps, events_ms)
+                except Exception:  # noqa: BLE001
+                    traceback.print_exc()
             # bytes the fused kernel must move: A, G, C, V in and Z out (bf16)
             fused_bytes = tokens * 2 * (HEADS + 2 * HEADS * HD + HEADS * HD + HEADS * HD)
             row["fused_bytes"] = fused_bytes
@@ -205,9 +251,9 @@ def main():
 
     log("\n== Phalanx layer forward, Dm=%d H=%d D=%d, bf16, window block 16 hops 1; "
         "copy %.3f TB/s" % (DIM, HEADS, HD, bw / 1e12))
-    log("%-9s %9s %9s %9s %7s %9s %7s %9s %9s %7s" % (
-        "B x L", "call_us", "gemm_k", "fused_k", "k/gemm", "torchGEMM", "call/tg", "t.compile",
-        "SWA-128", "fused%"))
+    log("%-9s %9s %9s %9s %7s %9s %7s %8s %8s %7s %6s %9s %9s %7s" % (
+        "B x L", "call_us", "gemm_k", "fused_k", "k/gemm", "torchGEMM", "call/tg", "b2b_us",
+        "tGEMMb2b", "b2b/tg", "host", "t.compile", "SWA-128", "fused%"))
     for r in rows:
         if r.get("check") != "PASS":
             log("%-9s CHECK FAIL rel_err %.2e" % ("%dx%d" % (r["B"], r["L"]),
@@ -215,14 +261,20 @@ def main():
             continue
         g, o = r["ours_gemm_kernels_us"], r["ours_other_kernels_us"]
         fused_ratio = r["fused_bytes"] / (o * 1e-6) / bw if o > 0 else float("nan")
-        log("%-9s %9.1f %9.1f %9.1f %6.3fx %9.1f %6.3fx %9.1f %9.1f %6.1f%%" % (
-            "%dx%d" % (r["B"], r["L"]), r["ours_call_us"], g, o, (g + o) / g if g else 0,
-            r["torch_gemms_us"], r["ours_call_us"] / r["torch_gemms_us"],
-            r.get("torch_compile_layer_us", float("nan")), r.get("swa_layer_us", float("nan")),
-            100 * fused_ratio))
-    log("k/gemm: our kernels / our GEMM kernels (CUPTI); call/tg: our whole call / the same "
-        "GEMMs in torch; fused%: the non-GEMM kernels' bytes (A, G, C, V in, Z out) / time "
-        "as a share of the copy bandwidth")
+        log("%-9s %9.1f %9.1f %9.1f %6.3fx %9.1f %6.3fx %8.1f %8.1f %6.3fx %6.0f %9.1f %9.1f "
+            "%6.1f%%" % (
+                "%dx%d" % (r["B"], r["L"]), r["ours_call_us"], g, o, (g + o) / g if g else 0,
+                r["torch_gemms_us"], r["ours_call_us"] / r["torch_gemms_us"],
+                r["ours_b2b_us"], r["torch_gemms_b2b_us"],
+                r["ours_b2b_us"] / r["torch_gemms_b2b_us"], r["ours_host_us"],
+                r.get("torch_compile_layer_us", float("nan")),
+                r.get("swa_layer_us", float("nan")), 100 * fused_ratio))
+    log("k/gemm: our kernels / our GEMM kernels (CUPTI); call/tg: one call alone (events "
+        "around it, synchronized) / the same GEMMs in torch timed the same way; b2b: per call "
+        "of 10 calls back to back on the stream (events around all), b2b/tg against the "
+        "torch GEMMs timed the same way; host: host time of one call (us, perf_counter); "
+        "fused%: the non-GEMM kernels' bytes (A, G, C, V in, Z out) / time as a share of "
+        "the copy bandwidth")
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "layer_bench.json"), "w") as f:
         json.dump(dict(copy_Bps=bw, rows=rows), f, indent=1)

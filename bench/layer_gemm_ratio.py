@@ -17,7 +17,13 @@ and times, per call (median of --iters after warm-up):
   copy    a device-to-device copy of 1 GiB (GB/s, the bandwidth reference)
 
 and prints the ratio layer / gemms and the fused kernel's implied bandwidth
-((layer - gemms) vs. its bytes: pa, pb, pc, pv read, z written).
+((layer - gemms) vs. its bytes: pa, pb, pc, pv read, z written). Per variant
+also: the kernels of one call from CUPTI (torch.profiler: GEMM kernels and the
+rest, i.e. the fused kernel(s); kern = their sum / the GEMM kernels, fused% =
+the fused kernel's bytes / time against the copy bandwidth) and b2b, the
+per-call time of 10 calls issued back to back on torch's stream (the runtime
+set to that stream, asynchronous; CUDA events around all of them), against
+the five GEMMs issued the same way.
 """
 import argparse
 import ctypes
@@ -117,7 +123,7 @@ def main():
                       z.data_ptr(), L, L * H * D, out.data_ptr(), Dm, L * Dm, B))
 
     def run_gemms():
-        for g in gemms:
+        for g in gemms:  # (stream None: the legacy default stream, torch's)
             st = lib.phx_cuda_gemm_ex(ctypes.byref(g), None, 0)
             if st:
                 raise RuntimeError("phx_cuda_gemm_ex failed")
@@ -132,7 +138,7 @@ def main():
     big2 = torch.empty_like(big)
     copy_ms = median_ms(lambda: big2.copy_(big), 10, sync)
     copy_gbs = 2 * big.numel() * 2 / copy_ms / 1e6
-    del big, big2
+    big = big2 = None  # free (rebinding: pyflakes reads a del as use after deletion)
 
     gemm_ms = median_ms(run_gemms, args.iters, sync)
     torch_ms = median_ms(run_torch, args.iters, sync)
@@ -141,16 +147,37 @@ def main():
           % (Dm, H, D, H, B, L, B * L))
     print("# copy %.0f GB/s (1 GiB d2d); GEMMs alone %.3f ms; torch matmuls %.3f ms"
           % (copy_gbs, gemm_ms, torch_ms))
-    print("%-22s %9s %9s %7s %14s" % ("variant", "layer_ms", "gemms_ms", "ratio",
-                                      "fused_GB/s(%copy)"))
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    from layer_bench import back_to_back_ms, kernels_of_one_call
+
+    def on_stream(fn):
+        def call():
+            runtime.set_cuda_stream(torch.cuda.current_stream().cuda_stream
+                                    or runtime.CU_STREAM_LEGACY)
+            try:
+                fn()
+            finally:
+                runtime.set_cuda_stream(None)
+        return call
+
+    gemm_b2b_ms = back_to_back_ms(on_stream(run_gemms))
+    print("# GEMMs alone back to back on the stream: %.3f ms per call" % gemm_b2b_ms)
+    print("%-22s %9s %9s %7s %14s %8s %8s %7s %7s %7s" % (
+        "variant", "layer_ms", "gemms_ms", "ratio", "fused_GB/s(%copy)", "gemm_k", "fused_k",
+        "kern", "fused%", "b2b"))
     for v in variants:
         mod = phalanx.load(str(paths[v]), device="cuda")
         layer_ms = median_ms(lambda: mod.invoke_pointers("layer", ins, res), args.iters, sync)
         extra_ms = layer_ms - gemm_ms
         bw = fused_bytes / extra_ms / 1e6 if extra_ms > 0 else float("inf")
-        print("%-22s %9.3f %9.3f %7.3f %8.0f (%3.0f%%)" % (v, layer_ms, gemm_ms,
-                                                         layer_ms / gemm_ms, bw,
-                                                         100 * bw / copy_gbs))
+        call = on_stream(lambda: mod.invoke_pointers("layer", ins, res))
+        gk, fk, _ = kernels_of_one_call(call)
+        b2b = back_to_back_ms(call)
+        print("%-22s %9.3f %9.3f %7.3f %8.0f (%3.0f%%) %8.1f %8.1f %6.3fx %6.1f%% %6.3fx" % (
+            v, layer_ms, gemm_ms, layer_ms / gemm_ms, bw, 100 * bw / copy_gbs, gk, fk,
+            (gk + fk) / gk if gk else float("nan"),
+            100 * fused_bytes / (fk * 1e3) / copy_gbs if fk else float("nan"),
+            b2b / gemm_b2b_ms))
         sys.stdout.flush()
 
 

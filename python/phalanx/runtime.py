@@ -21,6 +21,7 @@ runtime's message.
 import ctypes
 import json
 import os
+import threading
 
 import numpy as np
 
@@ -184,11 +185,17 @@ def set_cuda_device(index):
     library().mgpuSetDefaultDevice(index)
 
 
+# The driver's handle of the legacy default stream (cuda.h CU_STREAM_LEGACY):
+# what torch's default stream (cuda_stream == 0) is, as a caller stream.
+CU_STREAM_LEGACY = 1
+
+
 def set_cuda_stream(stream):
     """Makes this thread's cuda entries enqueue on `stream` (a CUstream
     handle as an int, e.g. torch.cuda.current_stream().cuda_stream) and
     return without waiting; 0 / None restores synchronous calls
-    (phx_cuda_set_stream in runtime.h)."""
+    (phx_cuda_set_stream in runtime.h), so the legacy default stream must be
+    passed as CU_STREAM_LEGACY."""
     library().phx_cuda_set_stream(ctypes.c_void_p(int(stream or 0)))
 
 
@@ -455,6 +462,39 @@ class Module:
         against the entry's signature (PhalanxError on mismatch); results must
         already have their computed shapes (see phx_entry_compute_result_shape)."""
         lib = library()
+        # The ctypes argument pack of a signature (entry, dtypes, shapes,
+        # devices) is built once per thread and reused with new data
+        # pointers: a steady-state call allocates no ctypes objects.
+        packs = self._packs()
+        key = (entry, tuple((it[1], tuple(it[2]), it[3] if len(it) > 3 else "cpu")
+                            for it in args),
+               tuple((it[1], tuple(it[2]), it[3] if len(it) > 3 else "cpu")
+                     for it in results))
+        hit = packs.get(key)
+        if hit is None:
+            hit = self._build_pack(entry, args, results)
+            if len(packs) >= 64:  # many shapes: keep the cache bounded
+                packs.clear()
+            packs[key] = hit
+        e, targs, tres, _keep = hit
+        for i, item in enumerate(args):
+            targs[i].data = int(item[0])
+        for i, item in enumerate(results):
+            tres[i].data = int(item[0])
+        _check(lib.phx_invoke_index(self._h, e, targs, len(args), tres, len(results)))
+
+    def _packs(self):
+        tls = self.__dict__.get("_pack_tls")
+        if tls is None:
+            tls = self.__dict__.setdefault("_pack_tls", threading.local())
+        packs = getattr(tls, "packs", None)
+        if packs is None:
+            packs = tls.packs = {}
+        return packs
+
+    def _build_pack(self, entry, args, results):
+        """(entry index, argument array, result array, the shape arrays they
+        point to) for invoke_pointers."""
         e, _ = self._index(entry)
         keep = []
 
@@ -478,7 +518,7 @@ class Module:
 
         targs = pack(args, "argument")
         tres = pack(results, "result")
-        _check(lib.phx_invoke_index(self._h, e, targs, len(args), tres, len(results)))
+        return e, targs, tres, keep
 
     def reference(self, entry, *arrays):
         """float64 reference of result #0 (inputs rounded to their dtypes)."""

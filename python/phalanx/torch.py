@@ -225,7 +225,9 @@ def _invoke_cuda(mod, dev, args, results):
 
     index = dev.index if dev.index is not None else torch.cuda.current_device()
     rt.set_cuda_device(index)  # the runtime's device is per thread
-    rt.set_cuda_stream(torch.cuda.current_stream(dev).cuda_stream)
+    # torch's default stream is the legacy default stream, handle 0, which
+    # set_cuda_stream reads as "synchronous calls": name it CU_STREAM_LEGACY.
+    rt.set_cuda_stream(torch.cuda.current_stream(dev).cuda_stream or rt.CU_STREAM_LEGACY)
     try:
         mod.invoke_pointers(_ENTRY, args, results)
     finally:

@@ -51,6 +51,10 @@ CASES = [
     ("bf16", 8, 2, 16, 16, 4, None, 8, "sigmoid", "sigmoid", 1, 4096),
     ("f32", 4, 4, 16, 16, 1, None, 0, "sigmoid", "sigmoid", 1, 1),
     ("bf16", 4, 2, 16, 16, 1, None, 2, "sigmoid", "sigmoid", 1, 9000),
+    # K = 1 with segments (the warp's halo tile cut at its first token), a
+    # non-sigmoid gate, block 32 (the warp's halo over 32 lanes).
+    ("bf16", 4, 2, 16, 16, 1, 2, 0, "swish", "sigmoid", 2, 1100),
+    ("f16", 4, 4, 16, 32, 1, 3, 1, "hard_sigmoid", "swish", 1, 3001),
 ]
 
 

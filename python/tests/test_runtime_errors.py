@@ -105,3 +105,31 @@ def test_compile_error_has_location(tmp_path):
     text = ir.scan_module(block=12)
     with pytest.raises(PhalanxError, match=r"window block must be a power of two from 8 to 128, got 12"):
         phalanx.compile(text)
+
+
+def test_invoke_pointers_reuses_argument_packs(scan):
+    """invoke_pointers builds the ctypes argument pack of a signature once and
+    then only swaps the data pointers: calls on other buffers of the same
+    shapes, and of another shape in between, each see their own inputs; a
+    bad dtype is still reported."""
+    import ml_dtypes
+    from phalanx.runtime import PhalanxError
+    rng = np.random.default_rng(0)
+
+    def run(B, L):
+        a = rng.uniform(0.5, 1.0, (B, 2, L)).astype(ml_dtypes.bfloat16)
+        x = rng.standard_normal((B, 2, 16, L)).astype(ml_dtypes.bfloat16)
+        y = np.full((B, 2, 16, L), np.nan, np.float32)
+        scan.invoke_pointers("scan", [(a.ctypes.data, "bf16", a.shape),
+                                      (x.ctypes.data, "bf16", x.shape)],
+                             [(y.ctypes.data, "f32", y.shape)])
+        (want,) = scan("scan", a.astype(np.float32), x.astype(np.float32))
+        np.testing.assert_allclose(y, want, rtol=1e-6, atol=1e-6)
+
+    for B, L in ((2, 40), (2, 40), (1, 17), (2, 40)):
+        run(B, L)
+    a = np.ones((2, 2, 40), np.float32)
+    with pytest.raises(PhalanxError):
+        scan.invoke_pointers("scan", [(a.ctypes.data, "f64", a.shape),
+                                      (a.ctypes.data, "bf16", (2, 2, 16, 40))],
+                             [(a.ctypes.data, "f32", (2, 2, 16, 40))])

@@ -46,14 +46,52 @@
 // CHECK: %[[WOI:.*]] = arith.index_cast %[[WOP]]
 // CHECK: func.call @phx_cuda_layer_gemm(%c1_i32, %c1_i32, %c0_i32, %c1_i32, %c64_i64, %[[LI]], %c64_i64, %[[WOI]], %c64_i64, %c0_i64, %{{.*}}, %[[LI]], %{{.*}}, %{{.*}}, %c64_i64, %{{.*}}, %[[BI]], %[[STREAM]])
 // CHECK: gpu.wait [%[[K2]]]
-// The kernels: the gates and drive from the projections as they are loaded
-// (ex2.approx + rcp.approx for the sigmoids), pc read in the apply phase.
+// The kernels: the gates and drive from the projections as they are loaded.
+// A tile's pa, pv, pb and pc (the post-gate's) are loaded together, 16-byte
+// vectors (one round trip to memory per tile). sigmoid(pb + bb) =
+// rcp(1 + ex2(fma(pb, -log2 e, -bb log2 e))): the scaled biases once per
+// thread, no sign split (no arith.cmpf anywhere), no mask of the gate at
+// tokens outside [0, L) (forward, no initial state); the recurrence and the
+// post-gate by fused multiply-adds. The layer's K = 1 default (lane shuffle,
+// warp halo, 2 warps): the warp computes the carrier of the tile before it
+// together (lane l: token l's gate and drive from scalar loads, then a
+// Kogge-Stone scan over 16 lanes, lane 15's result broadcast); each lane
+// scans its own tile once and takes its neighbour's carrier by shuffle; no
+// workgroup memory or barrier.
 // CHECK: gpu.func @mix_mix_global(
 // CHECK-SAME: nvvm.minctasm
 // CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
 // CHECK: nvvm.rcp.approx.ftz.f
 // CHECK: gpu.func @mix_mix_window(
-// CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
+// CHECK-NOT: workgroup
+// CHECK-SAME: known_block_size = array<i32: 64, 1, 1>} {
+// CHECK: %[[BA:.*]] = memref.load %{{.*}} : memref<4xbf16>
+// CHECK-NEXT: %[[BAF:.*]] = arith.extf %[[BA]] : bf16 to f32
+// CHECK-NEXT: %[[BB:.*]] = memref.load %{{.*}} : memref<32xbf16>
+// CHECK-NEXT: %[[BBF:.*]] = arith.extf %[[BB]] : bf16 to f32
+// CHECK: %[[BAS:.*]] = arith.mulf %[[BAF]], %[[L2E:.*]] : f32
+// CHECK-NEXT: %[[BBS:.*]] = arith.mulf %[[BBF]], %[[L2E]] : f32
+// CHECK-NOT: arith.cmpf
+// CHECK: scf.if %{{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>) {
+// CHECK-COUNT-8: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: } else {
+// CHECK: }
+// CHECK: llvm.intr.fma(%{{.*}}, %[[L2E]], %[[BAS]])
+// CHECK-NEXT: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
+// CHECK: %[[E:.*]] = llvm.intr.fma(%{{.*}}, %[[L2E]], %[[BBS]]) : (f32, f32, f32) -> f32
+// CHECK-NEXT: %[[P:.*]] = llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f" %[[E]] : (f32) -> f32
+// CHECK-NEXT: %[[D:.*]] = arith.addf %[[P]], %{{.*}} : f32
+// CHECK-NEXT: nvvm.rcp.approx.ftz.f %[[D]] : f32
+// CHECK: gpu.shuffle  up %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle  up %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle  up %{{.*}}, %c4_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle  up %{{.*}}, %c8_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle  idx %{{.*}}, %c15_i32, %c32_i32 : f32
+// CHECK-NOT: arith.cmpf
+// CHECK: gpu.shuffle  up %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK-NOT: gpu.barrier
+// CHECK-NOT: arith.cmpf
+// CHECK: gpu.return
 func.func @mix(%x: tensor<?x?x64xbf16>, %wa: tensor<64x4xbf16>, %ba: tensor<4xbf16>, %wb: tensor<64x32xbf16>, %bb: tensor<32xbf16>, %wc: tensor<64x32xbf16>, %bc: tensor<32xbf16>, %wv: tensor<64x64xbf16>, %wo: tensor<64x64xbf16>) -> tensor<?x?x64xbf16> {
   %pa = phalanx.project %x, %wa : (tensor<?x?x64xbf16>, tensor<64x4xbf16>) -> tensor<?x4x?xbf16>
   %pb = phalanx.project %x, %wb : (tensor<?x?x64xbf16>, tensor<64x32xbf16>) -> tensor<?x32x?xbf16>
@@ -66,8 +104,8 @@ func.func @mix(%x: tensor<?x?x64xbf16>, %wa: tensor<64x4xbf16>, %ba: tensor<4xbf
 
 // -----
 
-// No global heads, f32, head dim 64: one kernel over every head; the K = 1
-// default schedule (lane = halo, 4 warps), no flags.
+// No global heads, f32, head dim 64: one kernel over every head; the layer's
+// K = 1 default schedule (lane shuffle, warp halo, 2 warps), no flags.
 // CHECK-LABEL: func.func @one(
 // CHECK-NOT: gpu.alloc
 // CHECK: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@one_mix blocks in (%{{.*}}, %c1, %c1) threads in (%c64, %c1, %c1) args(%{{.*}} : memref<?x2x?xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<2xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : index)

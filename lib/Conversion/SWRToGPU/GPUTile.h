@@ -39,11 +39,13 @@ mlir::FailureOr<swr::ScheduleAttr> resolveSchedule(swr::ScanOp op,
                                                    const ScheduleKnobs &knobs);
 /// The same for an op with `window` and schedule `given` (null: none), e.g.
 /// the fused kernels of phalanx.fused_mix (one per kind of head);
-/// `rowsPerBatch` (H x D, or dynamic) picks the K = inf default.
+/// `rowsPerBatch` (H x D, or dynamic) picks the K = inf default;
+/// `layerKernel`: the fused layer kernel, whose K = 1 default differs.
 mlir::FailureOr<swr::ScheduleAttr>
 resolveSchedule(mlir::Operation *op, swr::WindowAttr window,
                 swr::ScheduleAttr given, const ScheduleKnobs &knobs,
-                int64_t rowsPerBatch = mlir::ShapedType::kDynamic);
+                int64_t rowsPerBatch = mlir::ShapedType::kDynamic,
+                bool layerKernel = false);
 
 /// One level of the carrier chain: the tiles it completes and its route.
 struct LevelStep {

@@ -27,6 +27,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 #include <functional>
+#include <optional>
 #include <map>
 
 using namespace mlir;
@@ -71,6 +72,8 @@ private:
   // Layer mode: pb and pc ([B, Hkv, D, L]), the biases, this row's kv head,
   // its flat offset in pb / pc and its biases as f32.
   Value gpre, cpre, biasA, biasB, biasC, kvIdx, preRow, baV, bbV, bcV;
+  // -bias log2 e for sigmoid activations (activationOf), else null.
+  Value baScaled, bbScaled;
   // Workgroup memory.
   Value smemF, smemI;
   // cta = bulk: the 16-byte aligned message this CTA pushes, the receive
@@ -115,8 +118,17 @@ private:
   Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
   Value addF(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value mulF(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-  /// a * s + x
-  Value axpy(Value a, Value s, Value x) { return addF(mulF(a, s), x); }
+  /// a * s + x (layer mode: one fused multiply-add, llvm.intr.fma, which
+  /// ptxas keeps as fma.rn.f32; the scan kernels keep the separately rounded
+  /// mul / add their tests and PTX checks describe).
+  Value axpy(Value a, Value s, Value x) {
+    if (c.layer.enabled)
+      return fma(a, s, x);
+    return addF(mulF(a, s), x);
+  }
+  Value fma(Value a, Value s, Value x) {
+    return LLVM::FMAOp::create(b, a, s, x);
+  }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
@@ -327,8 +339,8 @@ private:
   struct TileData {
     Value fast, phys, first;
     SmallVector<Value> gv, xv;
-    // Layer mode: the raw pb vectors (gv holds pa and xv pv).
-    SmallVector<Value> pv;
+    // Layer mode: the raw pb and pc vectors (gv holds pa and xv pv).
+    SmallVector<Value> pv, cv;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
@@ -348,7 +360,7 @@ private:
     SmallVector<Type> types(c.block / wa, va);
     types.append(c.block / wx, vx);
     if (layer())
-      types.append(c.block / wx, vx);
+      types.append(2 * (c.block / wx), vx);
     ValueVector res = emitIf(
         d.fast, types,
         [&] {
@@ -363,17 +375,21 @@ private:
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
+          // Layer mode: pb, then pc (the post-gate's, loaded with the
+          // others so that the tile takes one round trip to memory: loaded
+          // in the apply phase, after the scan, its latency was exposed).
           if (layer())
-            for (int64_t j = 0; j < c.block / wx; ++j)
-              out.push_back(LLVM::LoadOp::create(
-                  b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
-                  wx * ex.getIntOrFloatBitWidth() / 8, false, false,
-                  /*invariant=*/true));
+            for (Value src : {gpre, cpre})
+              for (int64_t j = 0; j < c.block / wx; ++j)
+                out.push_back(LLVM::LoadOp::create(
+                    b, vx, globalPtr(src, add(add(preRow, d.first), j * wx)),
+                    wx * ex.getIntOrFloatBitWidth() / 8, false, false,
+                    /*invariant=*/true));
           return out;
         },
         [&] {
           ValueVector out;
-          // which: 0 gates, 1 drive, 2 pb (layer mode).
+          // which: 0 gates, 1 drive, 2 pb, 3 pc (layer mode).
           auto scalars = [&](Type vt, int64_t w, Type e, int which) {
             bool isGate = which == 0;
             for (int64_t j = 0; j < c.block / w; ++j) {
@@ -384,7 +400,8 @@ private:
                 Value tc = sel(valid, t, idx(0));
                 Value x = isGate ? load(gates, {bIdx, hIdx, tc})
                           : which == 1 ? load(drive, {bIdx, hIdx, dIdx, tc})
-                                       : load(gpre, {bIdx, kvIdx, dIdx, tc});
+                                       : load(which == 2 ? gpre : cpre,
+                                              {bIdx, kvIdx, dIdx, tc});
                 Value pad = arith::ConstantFloatOp::create(
                     b, cast<FloatType>(e), APFloat(isGate ? 1.0f : 0.0f));
                 if (e != f32()) {
@@ -402,15 +419,19 @@ private:
           };
           scalars(va, wa, ea, 0);
           scalars(vx, wx, ex, 1);
-          if (layer())
+          if (layer()) {
             scalars(vx, wx, ex, 2);
+            scalars(vx, wx, ex, 3);
+          }
           return out;
         });
     int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
-    if (layer())
-      d.pv.assign(res.begin() + na + nx, res.end());
+    if (layer()) {
+      d.pv.assign(res.begin() + na + nx, res.begin() + na + 2 * nx);
+      d.cv.assign(res.begin() + na + 2 * nx, res.end());
+    }
     return d;
   }
 
@@ -418,17 +439,26 @@ private:
   // Layer mode: activations, gates and drive from the projections
   //===--------------------------------------------------------------------===//
   bool layer() const { return c.layer.enabled; }
-  /// sigmoid(z) = (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|) (never
-  /// overflows; the CPU path's formula), exp through ex2.
-  Value sigmoid(Value z) {
-    Value nonNegative = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, z,
-                                              cf(0.0f));
-    Value negAbs = sel(nonNegative, arith::NegFOp::create(b, z), z);
-    Value e = exp2(mulF(negAbs, cf(1.4426950408889634f)));
-    return mulF(sel(nonNegative, cf(1.0f), e), reciprocal(addF(cf(1.0f), e)));
+  /// sigmoid(z) = 1 / (1 + 2^(-z log2 e)) by ex2.approx.ftz.f32 and
+  /// rcp.approx.ftz.f32 (4 instructions; no sign split: for z << 0 the power
+  /// grows to +inf and rcp gives 0, for z >> 0 it goes to 0 and rcp(1) = 1;
+  /// both approximations are within ~2^-22 relative, and the sigmoid's
+  /// relative error is at most the power's). `scaledZ` is -z log2 e (with a
+  /// bias folded in by one fma: sigmoidOf).
+  Value sigmoidScaled(Value scaledZ) {
+    return reciprocal(addF(cf(1.0f), exp2(scaledZ)));
   }
-  /// 1 / x by rcp.approx.ftz.f32 (relative error ~2^-23 for x in [1, 2],
-  /// the only range used: 1 + e with e in [0, 1]).
+  static constexpr float kNegLog2e = -1.4426950408889634f;
+  Value sigmoid(Value z) { return sigmoidScaled(mulF(z, cf(kNegLog2e))); }
+  /// act(raw + bias), given biasScaled = -bias log2 e for sigmoid (one fma
+  /// instead of an add and a multiply).
+  Value activationOf(int kind, Value raw, Value bias, Value biasScaled) {
+    if (kind == 0 && biasScaled)
+      return sigmoidScaled(fma(raw, cf(kNegLog2e), biasScaled));
+    return activation(kind, addF(raw, bias));
+  }
+  /// 1 / x by rcp.approx.ftz.f32 (max error 1 ulp; 1 / inf = 0, results
+  /// below 2^-126 flushed to 0).
   Value reciprocal(Value x) {
     return NVVM::RcpApproxFtzF32Op::create(b, f32(), x);
   }
@@ -466,16 +496,27 @@ private:
   Value rawAt(ArrayRef<Value> vectors, int64_t w, int64_t k) {
     return toF32(LLVM::ExtractElementOp::create(b, vectors[k / w], lanePos(k % w)));
   }
-  /// act_a(pa + ba); 1 outside [0, L).
+  /// act_a(pa + ba); 1 outside [0, L) where that matters (gateMask).
   Value layerGate(const TileData &d, int64_t k) {
     Value a = rawAt(d.gv, vwA(), k);
     if (!c.layer.gatesActivated)
-      a = activation(c.layer.actA, addF(a, baV));
+      a = activationOf(c.layer.actA, a, baV, baScaled);
+    if (!layerGateMask())
+      return a;
     return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
   }
+  /// Whether layer mode must force the gate of a token outside [0, L) to 1.
+  /// Forward without an initial state it need not: the guarded loads give
+  /// such a token the raw gate 1 and the drive 0 (act_b(0 + bb) * 0), so
+  /// its gate is finite; a tile before token 0 has the zero local state, and
+  /// its gate product multiplies only the states of earlier tiles, also
+  /// zero; a token at or after L feeds only later tokens, none of which is
+  /// stored. (The vector path, which every interior tile takes, then has no
+  /// per-token compare and select.)
+  bool layerGateMask() const { return c.transpose || c.hasInit(); }
   /// act_b(pb + bb) * pv (0 outside [0, L), where pv is 0).
   Value layerDrive(const TileData &d, int64_t k) {
-    return mulF(activation(c.layer.actB, addF(rawAt(d.pv, vwX(), k), bbV)),
+    return mulF(activationOf(c.layer.actB, rawAt(d.pv, vwX(), k), bbV, bbScaled),
                 rawAt(d.xv, vwX(), k));
   }
   /// The masked f32 gate of token k of the tile: zero at segment starts
@@ -533,6 +574,84 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
+  /// Layer mode, K = 1, one tile per lane, lane shuffles with a warp-level
+  /// halo (warp = halo): lane 0 needs the carrier of the tile before its
+  /// warp's first tile. Recomputed by lane 0 alone (tileCarrier) that costs
+  /// the whole warp 2 x block activations (the other lanes wait); here the
+  /// warp computes it together, in uniform control flow: lane l < block
+  /// evaluates token l's gate and drive (guarded scalar loads: gate 1 and
+  /// drive 0 outside the tile and [0, L)), then a Kogge-Stone scan of the
+  /// token carriers over the lanes; lane block - 1's is broadcast.
+  bool warpHaloEligible() const {
+    return layer() && !c.transpose && !c.hasResets() && !c.hasInit() &&
+           c.hops == 1 && c.tilesPerLane() == 1 && c.laneShuffle() &&
+           !c.warpSmem() && c.block <= kWarpSize &&
+           c.schedule.getLocal() == LocalStrategy::scan;
+  }
+  Carrier warpTileCarrier(Value q) {
+    Value t = add(mul(q, c.block), lane);
+    Value valid = andI(lt(lane, idx(c.block)), tokenValid(t));
+    Value tc = sel(valid, t, idx(0));
+    Value pa = toF32(load(gates, {bIdx, hIdx, tc}));
+    Value pv = toF32(load(drive, {bIdx, hIdx, dIdx, tc}));
+    Value pb = toF32(load(gpre, {bIdx, kvIdx, dIdx, tc}));
+    Value a = c.layer.gatesActivated
+                  ? pa
+                  : activationOf(c.layer.actA, pa, baV, baScaled);
+    Value x = mulF(activationOf(c.layer.actB, pb, bbV, bbScaled), pv);
+    if (c.segment > 0) { // gateOf's segment start, at the tile's token 0
+      Value cut = andI(andI(eq(lane, idx(0)), eq(rem(q, idx(c.segment)), idx(0))),
+                       andI(cmp(arith::CmpIPredicate::sgt, t, idx(0)), lt(t, L)));
+      a = sel(cut, cf(0.0f), a);
+    }
+    Carrier incl = sel(valid, Carrier{a, x}, identity());
+    for (int64_t off = 1; off < c.block; off *= 2) {
+      Shuffled prev = shuffle(incl, int32_t(off), gpu::ShuffleMode::UP);
+      incl = sel(prev.valid, compose(prev.c, incl), incl);
+    }
+    return shuffle(incl, int32_t(c.block - 1), gpu::ShuffleMode::IDX).c;
+  }
+  // warpTileCarrier of the warp's previous tile (warpHaloEligible).
+  std::optional<Carrier> warpHalo;
+  /// Layer mode, forward: the local states and in-tile gate prefixes of a
+  /// loaded tile, computed once for both its carrier (prefix and state of
+  /// the last token) and its apply phase: each token's activations are
+  /// then evaluated once per thread (with the carrier and the apply phase
+  /// each evaluating them, a shuffle schedule computed every activation
+  /// twice). 2 x block f32 registers stay live in between.
+  /// The post-gate is folded in: z_k = (s_k + P_k carry) (pc_k + bc) + pv_k
+  /// = alpha_k + beta_k carry with alpha_k = s_k (pc_k + bc) + pv_k and
+  /// beta_k = P_k (pc_k + bc), so the raw pc and pv vectors die in the scan
+  /// and only alpha, beta (2 x block f32) wait for the carry.
+  struct TileScan {
+    SmallVector<Value> alpha, beta;
+    Carrier last; // (P_last, s_last): the tile's carrier
+  };
+  /// With the carry known (`carry`, or `noCarry`: K = 0) each token's z is
+  /// formed as it is scanned (alpha holds z, beta stays empty: nothing
+  /// waits).
+  TileScan scanTile(const TileData &d, Value carry = nullptr,
+                    bool noCarry = false) {
+    TileScan s;
+    Value state, prefix;
+    for (int64_t k = 0; k < c.block; ++k) {
+      Value a = gateOf(d, k), x = driveOf(d, k);
+      state = k == 0 ? x : axpy(a, state, x);
+      prefix = k == 0 ? a : mulF(prefix, a);
+      Value post = addF(rawAt(d.cv, vwX(), k), bcV);
+      Value alpha = axpy(state, post, rawAt(d.xv, vwX(), k));
+      if (noCarry)
+        s.alpha.push_back(alpha);
+      else if (carry)
+        s.alpha.push_back(axpy(mulF(prefix, post), carry, alpha));
+      else {
+        s.alpha.push_back(alpha);
+        s.beta.push_back(mulF(prefix, post));
+      }
+    }
+    s.last = {prefix, state};
+    return s;
+  }
   /// The carrier of a tile whose local states are known (local = mma).
   Carrier tileCarrier(const TileData &d, ArrayRef<Value> local) {
     Value g = gateOf(d, 0);
@@ -855,9 +974,12 @@ private:
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
   void applyTile(const TileData &d, Value carry,
-                 ArrayRef<Value> local = {}) {
+                 ArrayRef<Value> local = {}, const TileScan *scan = nullptr) {
     SmallVector<Value> ys(c.block);
-    if (!local.empty()) {
+    if (scan) {
+      // Layer mode: z = alpha + beta carry, from scanTile (computed once,
+      // with the tile's carrier).
+    } else if (!local.empty()) {
       // local = mma: the local states come from the tensor cores; only the
       // in-tile prefix of the carry is computed here.
       Value prefix = cf(1.0f);
@@ -893,38 +1015,21 @@ private:
     Type elem = c.outType.getElementType();
     int64_t wy = vwY();
     auto vy = VectorType::get({wy}, elem);
-    // Layer mode: z = y * (pc + bc) + pv, pc loaded here (vectors on the
-    // vector path, guarded scalars otherwise).
+    // Layer mode: z = y * (pc + bc) + pv (pc loaded with the tile).
     SmallVector<Value> zs(c.block);
-    auto postGate = [&](bool vectors) {
-      if (!layer())
-        return;
-      Type ex = c.driveType.getElementType();
-      int64_t wx = vwX();
-      auto vx = VectorType::get({wx}, ex);
-      Value v;
-      for (int64_t k = 0; k < c.block; ++k) {
-        Value pc;
-        if (vectors) {
-          if (k % wx == 0)
-            v = LLVM::LoadOp::create(
-                b, vx, globalPtr(cpre, add(add(preRow, d.first), k)),
-                wx * ex.getIntOrFloatBitWidth() / 8, false, false,
-                /*invariant=*/true);
-          pc = toF32(LLVM::ExtractElementOp::create(b, v, lanePos(k % wx)));
-        } else {
-          Value t = add(d.first, k);
-          Value tc = sel(tokenValid(t), t, idx(0));
-          pc = toF32(load(cpre, {bIdx, kvIdx, dIdx, tc}));
-        }
-        zs[k] = axpy(ys[k], addF(pc, bcV), rawAt(d.xv, vwX(), k));
-      }
-    };
+    if (scan)
+      for (int64_t k = 0; k < c.block; ++k)
+        zs[k] = carry && !scan->beta.empty()
+                    ? axpy(scan->beta[k], carry, scan->alpha[k])
+                    : scan->alpha[k];
+    else if (layer())
+      for (int64_t k = 0; k < c.block; ++k)
+        zs[k] = axpy(ys[k], addF(rawAt(d.cv, vwX(), k), bcV),
+                     rawAt(d.xv, vwX(), k));
     auto outOf = [&](int64_t k) { return layer() ? zs[k] : ys[k]; };
     emitIf(
         d.fast, {},
         [&] {
-          postGate(true);
           for (int64_t j = 0; j < c.block / wy; ++j) {
             Value v = LLVM::UndefOp::create(b, vy);
             for (int64_t k = 0; k < wy; ++k)
@@ -937,7 +1042,6 @@ private:
           return ValueVector{};
         },
         [&] {
-          postGate(false);
           for (int64_t k = 0; k < c.block; ++k) {
             Value t = add(d.first, k);
             emitIf(tokenValid(t), [&] {
@@ -1357,7 +1461,7 @@ Carrier KernelEmitter::haloCarrier(int64_t m, Value q,
       return tileCarrier(q);
     auto afterLane = [&]() -> Carrier {
       if (!c.warpSmem())
-        return tileCarrier(q);
+        return warpHalo ? *warpHalo : tileCarrier(q);
       auto afterWarp = [&]() -> Carrier {
         auto grid = [&]() -> Carrier {
           if (c.gridFlags())
@@ -1725,7 +1829,7 @@ void KernelEmitter::rowLoop(bool keep) {
   };
   auto loadChunk = [&](Value k) {
     atChunk(k);
-    SmallVector<TileData> data;
+    SmallVector<TileData, 2> data;
     for (int64_t j = 0; j < tpl; ++j)
       data.push_back(loadTile(tileOf(j)));
     return data;
@@ -1759,7 +1863,7 @@ void KernelEmitter::rowLoop(bool keep) {
   emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
     Carrier prefix{args[0], args[1]};
     atChunk(k);
-    SmallVector<TileData> data;
+    SmallVector<TileData, 2> data;
     ValueVector next;
     if (keep) {
       // This chunk's tiles from the loop, then the next chunk's loads.
@@ -1832,6 +1936,10 @@ void KernelEmitter::body() {
       baV = toF32(load(biasA, {hIdx}));
     bbV = toF32(load(biasB, {kvChannel}));
     bcV = toF32(load(biasC, {kvChannel}));
+    if (baV && c.layer.actA == 0)
+      baScaled = mulF(baV, cf(kNegLog2e));
+    if (c.layer.actB == 0)
+      bbScaled = mulF(bbV, cf(kNegLog2e));
     setBases();
     if (c.ctaBulk())
       bulkInit();
@@ -1879,7 +1987,7 @@ void KernelEmitter::body() {
   int64_t tokenBytes =
       tpl * c.block *
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
-       (layer() ? 2 : 1) *
+       (layer() ? 3 : 1) *
            c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
   bool mma = c.schedule.getLocal() == LocalStrategy::mma;
   bool keep = tokenBytes <= 256 || mma;
@@ -1911,12 +2019,15 @@ void KernelEmitter::body() {
         types.push_back(v.getType());
       for (Value v : d.pv)
         types.push_back(v.getType());
+      for (Value v : d.cv)
+        types.push_back(v.getType());
       Value q = tileOf(j);
       auto pack = [](const TileData &x) {
         ValueVector out{x.fast};
         out.append(x.gv.begin(), x.gv.end());
         out.append(x.xv.begin(), x.xv.end());
         out.append(x.pv.begin(), x.pv.end());
+        out.append(x.cv.begin(), x.cv.end());
         return out;
       };
       ValueVector res = emitIf(
@@ -1929,7 +2040,9 @@ void KernelEmitter::body() {
       size_t na = d.gv.size(), nx = d.xv.size();
       nd.gv.assign(res.begin() + 1, res.begin() + 1 + na);
       nd.xv.assign(res.begin() + 1 + na, res.begin() + 1 + na + nx);
-      nd.pv.assign(res.begin() + 1 + na + nx, res.end());
+      size_t np = d.pv.size();
+      nd.pv.assign(res.begin() + 1 + na + nx, res.begin() + 1 + na + nx + np);
+      nd.cv.assign(res.begin() + 1 + na + nx + np, res.end());
       d = nd;
     }
   }
@@ -1939,12 +2052,26 @@ void KernelEmitter::body() {
   SmallVector<SmallVector<Value>> locals;
   if (mma)
     locals = mmaLocals(data);
+  // Layer mode, forward, tokens kept: each tile scanned once (scanTile),
+  // before the carriers when the thread's own carriers feed them (K = inf,
+  // lane shuffles), else in the apply phase (lane = halo: the own carriers
+  // are dead, and nothing stays live across the halo's recomputation).
+  if (warpHaloEligible())
+    warpHalo = warpTileCarrier(sub(warpBase, idx(1)));
+  bool scanOnce = layer() && keep && !mma && !c.transpose;
+  bool scanEarly =
+      scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
+  SmallVector<TileScan, 2> scans;
+  if (scanEarly)
+    for (int64_t j = 0; j < tpl; ++j)
+      scans.push_back(scanTile(data[j]));
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(mma ? tileCarrier(data[j], locals[j])
-                        : tileCarrier(data[j]));
+      own.push_back(scanEarly ? scans[j].last
+                    : mma    ? tileCarrier(data[j], locals[j])
+                             : tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
@@ -1953,7 +2080,11 @@ void KernelEmitter::body() {
     if (rowValid)
       live = andI(live, rowValid);
     emitIf(live, [&] {
-      if (mma)
+      if (scanOnce) {
+        TileScan sc = scanEarly ? scans[j]
+                                : scanTile(data[j], carries[j], !carries[j]);
+        applyTile(data[j], carries[j], {}, &sc);
+      } else if (mma)
         applyTile(data[j], carries[j], locals[j]);
       else if (keep)
         applyTile(data[j], carries[j]);
@@ -1991,7 +2122,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // loads otherwise take ~138 (one CTA per SM).
   // Layer mode with precomputed gates, finite K: at most 128 registers
   // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
-  // The fused-gate form takes ~96 by itself.
+  // The fused-gate form takes ~94 by itself (a cap there made ptxas spill).
   if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(

@@ -327,7 +327,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                  StringRef name, WindowAttr window, int64_t offset,
                  int64_t count, const ScheduleKnobs &knobs) {
     FailureOr<ScheduleAttr> schedule =
-        resolveSchedule(mix, window, ScheduleAttr(), knobs);
+        resolveSchedule(mix, window, ScheduleAttr(), knobs,
+                        ShapedType::kDynamic, /*layerKernel=*/true);
     if (failed(schedule))
       return failure();
     // The fused kernel's loads and stores (layer mode) exist for the

@@ -24,7 +24,8 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
 FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
                                         ScheduleAttr given,
                                         const ScheduleKnobs &knobs,
-                                        int64_t rowsPerBatch) {
+                                        int64_t rowsPerBatch,
+                                        bool layerKernel) {
   MLIRContext *ctx = op->getContext();
   const std::string &local = knobs.local, &lane = knobs.lane,
                     &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
@@ -57,6 +58,15 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
     rLane = CarrierRoute::halo;
     w = 2;
+    // The fused layer kernel: a halo tile costs 2 x block activations, not
+    // just loads, so lanes take their neighbour's carrier by shuffle and
+    // the warp computes its first lane's one together, one token per lane
+    // (warp = halo: KernelEmitter::warpTileCarrier; no workgroup memory or
+    // barrier).
+    if (layerKernel) {
+      rLane = CarrierRoute::shuffle;
+      rWarp = CarrierRoute::halo;
+    }
   }
   if (!given && window.isInfiniteHops()) {
     bool loops = !ShapedType::isDynamic(rowsPerBatch) &&

@@ -270,7 +270,8 @@ PHX_API phx_status phx_device_synchronize(phx_device device);
  * next synchronization.  The thread's reusable workspaces stay ordered: a
  * later call of the thread on another stream waits (on the GPU) for the
  * work of its asynchronous calls.  NULL (the default) restores synchronous
- * calls on the runtime's pooled streams. */
+ * calls on the runtime's pooled streams; the legacy default stream (PyTorch's
+ * default stream, handle 0) is passed as CU_STREAM_LEGACY ((void *)0x1). */
 PHX_API void phx_cuda_set_stream(void *stream);
 
 /* Row-major C[m, n] = A[m, k] @ B[k, n] on the CUDA device (device pointers)
