@@ -28,6 +28,7 @@
 
 #include <functional>
 #include <map>
+#include <vector>
 
 using namespace mlir;
 using namespace phalanx::swr;
@@ -329,7 +330,7 @@ private:
   /// thread's contiguous tokens; otherwise guarded scalar loads with gate 1
   /// and drive 0 outside [0, L) (which leaves every carrier and output of the
   /// real tokens unchanged).
-  TileData loadTile(Value q) {
+  TileData loadTile(Value q, bool withDrive = true) {
     TileData d;
     d.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
     d.first = mul(d.phys, c.block);
@@ -340,8 +341,9 @@ private:
     int64_t wa = vwA(), wx = vwX();
     auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
     SmallVector<Type> types(c.block / wa, va);
-    types.append(c.block / wx, vx);
-    if (layer())
+    if (withDrive)
+      types.append(c.block / wx, vx);
+    if (layer() && withDrive)
       types.append(c.block / wx, vx);
     ValueVector res = emitIf(
         d.fast, types,
@@ -352,12 +354,12 @@ private:
                 b, va, globalPtr(gates, add(add(gateRow, d.first), j * wa)),
                 wa * ea.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
-          for (int64_t j = 0; j < c.block / wx; ++j)
+          for (int64_t j = 0; j < c.block / wx && withDrive; ++j)
             out.push_back(LLVM::LoadOp::create(
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
-          if (layer())
+          if (layer() && withDrive)
             for (int64_t j = 0; j < c.block / wx; ++j)
               out.push_back(LLVM::LoadOp::create(
                   b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
@@ -395,15 +397,16 @@ private:
             }
           };
           scalars(va, wa, ea, 0);
-          scalars(vx, wx, ex, 1);
-          if (layer())
+          if (withDrive)
+            scalars(vx, wx, ex, 1);
+          if (layer() && withDrive)
             scalars(vx, wx, ex, 2);
           return out;
         });
-    int64_t na = c.block / wa, nx = c.block / wx;
+    int64_t na = c.block / wa, nx = withDrive ? c.block / wx : 0;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
-    if (layer())
+    if (layer() && withDrive)
       d.pv.assign(res.begin() + na + nx, res.end());
     return d;
   }
@@ -527,57 +530,34 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
-  /// The carrier of a tile whose local states are known (local = mma).
-  Carrier tileCarrier(const TileData &d, ArrayRef<Value> local) {
-    Value g = gateOf(d, 0);
-    for (int64_t k = 1; k < c.block; ++k)
-      g = mulF(g, gateOf(d, k));
-    if (!c.transpose)
-      return {g, local[c.block - 1]};
-    return {g, mulF(gateOf(d, 0), local[0])};
-  }
 
   //===--------------------------------------------------------------------===//
   // local = mma: the in-tile contraction on tensor cores
   //===--------------------------------------------------------------------===//
-  // The CTA holds c.slots rows: channels d .. d + slots - 1 of one (b, h) at
+  // The CTA holds c.slots rows: channels d0 .. d0 + S - 1 of one (b, h) at
   // the same tiles (position()), so a tile's transfer matrix
-  // M[t][j] = a[j+1] ... a[t] is shared by its channels, which become the
-  // N columns of m16n8k16: local(tile) = M x, B = the drive of 8 channels.
-  // Per round of c.mmaChunk tiles (workgroup buffer smemM):
-  //   1. each thread stages its tile's f32 drive (16-byte stores, swizzled
-  //      rows) and its slot's share of the tile's gate table;
-  //   2. barrier; warp w of the CTA takes tiles w, w + warps of the CTA, ...
-  //      and, per 16-token block pair of the triangle, builds the A
-  //      fragments of M from the table, the B fragments of the staged
-  //      drive, runs the mma, then writes the local states over the drive;
-  //   3. barrier; each thread reads its tile's local states.
-  Value smemM;
+  // M[t][j] = a[j+1] ... a[t] is shared by its channels. One warp computes
+  // the local states of one tile for all S <= 16 channels, transposed:
+  // local^T = X^T M^T (forward; X^T M for transpose) with m16n8k16, A = X^T
+  // (rows: channels, columns: tokens j) and B = M^T (tokens j x tokens t).
+  // The order of the K and N indices inside a 16-token block is free, so
+  // lane (g, tig) = (lane / 4, lane % 4) takes
+  //   K: tokens 4 tig .. 4 tig + 3 (registers a01, a45 of A, b01, b23 of B),
+  //   N (column g of block nb of B): token 4 (g / 2) + 2 nb + g % 2,
+  // which makes its A fragment two 4-token runs of channels g and g + 8,
+  // loaded straight from global memory (bf16: the raw words, no
+  // conversion), and its C fragments the same runs of local states, stored
+  // straight to global memory. B (the decay matrix) is built in registers
+  // from the tile's gates (products only: no division, no logs; gates 0 and
+  // 1 exact). No workgroup memory, no barrier for K = 0; K != 0 exchanges
+  // (gate product, terminal state) per (channel, tile) and the carries
+  // through workgroup memory with the per-row carrier routes (two
+  // barriers), the local states staying in registers.
+  Value smemM; // K != 0: mmaExchangeFloats (tile products, carriers, carries)
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
   Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  /// The first n bf16 parts of an f32: part i is the bf16 rounding of what
-  /// parts 0..i-1 leave (the subtractions are exact in f32), so n parts
-  /// carry v up to 2^(-9n) |v|.
-  SmallVector<Value> splitBf16(Value v, int64_t n) {
-    SmallVector<Value> parts;
-    for (int64_t i = 0; i < n; ++i) {
-      Value p = arith::TruncFOp::create(b, bf16(), v);
-      parts.push_back(p);
-      if (i + 1 < n)
-        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, f32(), p));
-    }
-    return parts;
-  }
-  /// Two bf16 as one i32 (first in the low half), an mma register.
-  Value pack2(Value lo, Value hi) {
-    auto vt = VectorType::get({2}, bf16());
-    Value v = LLVM::UndefOp::create(b, vt);
-    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
-    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
-    return LLVM::BitcastOp::create(b, i32(), v);
-  }
   /// bf16 parts per drive value: bf16 drives are exact in one, f16 in two
   /// (11 significant bits), f32 take three.
   int64_t driveParts() {
@@ -587,86 +567,303 @@ private:
   /// bf16 parts per entry of M: three for f32 outputs (2^-27), two for
   /// bf16 / f16 outputs (2^-18, far below their rounding, 2^-9 / 2^-11).
   int64_t matrixParts() { return c.outType.getElementType().isF32() ? 3 : 2; }
-
-  /// Element of token t of staging row (slot s, tile u): rows of mmaBlock
-  /// f32, slots mmaSlotStride apart (the 8 channels of a B fragment load hit
-  /// different banks). Linear in s, u and t, so that the mma warp's many
-  /// accesses are one base register plus constant offsets.
-  Value stageIndex(Value s, Value u, Value t) {
-    return add(add(mul(s, mmaSlotStride(c.mmaChunk, c.mmaBlock)),
-                   mul(u, c.mmaBlock)),
-               t);
-  }
-  Value sharedPtr(Value index) { return elementPtr(smemM, index, f32(), 3); }
-
-  /// Gate table of a tile (at `tb`, 80 floats per 16-token block): for each
-  /// 8-token half q, L_q[r][j] = a[8q+j+1] ... a[8q+r] (j < r) and
-  /// U_q[r] = a[8q] ... a[8q+r]. Block I keeps L_{2I} in the lower and
-  /// L_{2I+1} transposed in the upper triangle of one 8 x 8 array (64
-  /// floats), then the U_q (8 each). Row k = 8q + r is computed by slot
-  /// k % slots (one warp-uniform switch on the slot) from the thread's own
-  /// gates.
-  void mmaTable(const TileData &d, Value tb) {
-    int64_t nb = c.mmaBlock / 16;
-    auto gate = [&](int64_t i) { return i < c.block ? gateOf(d, i) : cf(1.0f); };
-    auto rows = [&](int64_t s) {
-      for (int64_t k = s; k < c.mmaBlock; k += c.slots) {
-        int64_t q = k / 8, r = k % 8;
-        Value p = cf(1.0f);
-        for (int64_t j = r - 1; j >= 0; --j) {
-          p = j == r - 1 ? gate(8 * q + r) : mulF(p, gate(8 * q + j + 1));
-          int64_t at = q % 2 == 0 ? r * 8 + j : j * 8 + r;
-          store(p, smemM, {add(tb, (q / 2) * 64 + at)});
-        }
-        Value u = r == 0 ? gate(8 * q) : mulF(p, gate(8 * q));
-        store(u, smemM, {add(tb, nb * 64 + q * 8 + r)});
-      }
-    };
-    if (c.slots == 1)
-      return rows(0);
-    SmallVector<int64_t> cases;
-    for (int64_t s = 0; s < c.slots && s < c.mmaBlock; ++s)
-      cases.push_back(s);
-    auto sw = scf::IndexSwitchOp::create(b, TypeRange{}, slot, cases,
-                                         cases.size());
-    OpBuilder::InsertionGuard guard(b);
-    b.createBlock(&sw.getDefaultRegion());
-    scf::YieldOp::create(b);
-    for (int64_t s : cases) {
-      b.createBlock(&sw.getCaseRegions()[s]);
-      rows(s);
-      scf::YieldOp::create(b);
+  /// The first n bf16 parts of two f32 values as packed bf16x2 words (an mma
+  /// register each, the first value in the low half): part i is the bf16
+  /// rounding of what parts 0..i-1 leave (the subtractions are exact in
+  /// f32), so n parts carry each value up to 2^(-9n).
+  SmallVector<Value> splitPair(Value lo, Value hi, int64_t n) {
+    auto v2f = VectorType::get({2}, f32()), v2b = VectorType::get({2}, bf16());
+    Value v = LLVM::UndefOp::create(b, v2f);
+    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
+    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
+    SmallVector<Value> words;
+    for (int64_t i = 0; i < n; ++i) {
+      Value p = arith::TruncFOp::create(b, v2b, v);
+      words.push_back(LLVM::BitcastOp::create(b, i32(), p));
+      if (i + 1 < n)
+        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, v2f, p));
     }
+    return words;
   }
-  /// M[t][j] of the tile whose table is at `tb`: t in half qt (local index
-  /// tl), j in half qj (local jl); halves static, local indices runtime.
-  /// Across halves M[t][j] = W_qj[jl] * (whole halves between) * U_qt[tl]
-  /// with W_q[j] = L_q[7][j] (1 for j = 7): no division, exact zeros.
-  Value mmaEntry(Value tb, int64_t qt, Value tl, int64_t qj, Value jl) {
-    int64_t nb = c.mmaBlock / 16;
-    auto L = [&](int64_t q, Value row, Value col) {
-      Value at = q % 2 == 0 ? add(mul(row, 8), col) : add(mul(col, 8), row);
-      return load(smemM, {add(add(tb, idx((q / 2) * 64)), at)});
-    };
-    auto U = [&](int64_t q, Value row) {
-      return load(smemM, {add(add(tb, idx(nb * 64 + q * 8)), row)});
-    };
-    if (qt < qj)
-      return cf(0.0f);
-    if (qt == qj)
-      return sel(lt(jl, tl), L(qt, tl, jl),
-                 sel(eq(jl, tl), cf(1.0f), cf(0.0f)));
-    Value v = mulF(sel(eq(jl, idx(7)), cf(1.0f), L(qj, idx(7), jl)), U(qt, tl));
-    for (int64_t m = qj + 1; m < qt; ++m)
-      v = mulF(v, U(m, idx(7)));
+  /// vals[k] where is[k] says k is the index (is[0] unused): a select chain.
+  Value pick(ArrayRef<Value> vals, ArrayRef<Value> is) {
+    Value v = vals[0];
+    for (size_t k = 1; k < vals.size(); ++k)
+      v = sel(is[k], vals[k], v);
     return v;
   }
-  /// The local states of chunk tile i for the CTA's channels, by one warp.
-  void mmaTile(Value i, Value tableBase) {
-    int64_t nb = c.mmaBlock / 16, S = c.slots, nN = (S + 7) / 8;
+
+  /// The lane's roles in the mma warp.
+  struct MmaLane {
+    Value g, tig, nq, par, odd;
+    SmallVector<Value> tigIs, gIs; // tig == k, g == k
+  };
+  MmaLane mmaLane() {
+    MmaLane m;
+    Value l = remU(ctaTid, kWarpSize);
+    m.g = divU(l, 4);
+    m.tig = remU(l, 4);
+    m.nq = divU(m.g, 2);
+    m.par = remU(m.g, 2);
+    m.odd = eq(m.par, idx(1));
+    for (int64_t k = 0; k < 4; ++k)
+      m.tigIs.push_back(eq(m.tig, idx(k)));
+    for (int64_t k = 0; k < 8; ++k)
+      m.gIs.push_back(eq(m.g, idx(k)));
+    return m;
+  }
+
+  /// One tile of an mma warp: its gates (TileData without drive), its A
+  /// fragments (per 16-token block J and drive part: a01, a23, a45, a67),
+  /// then its local states (C[I][nb]: channel g tokens 16I + 4tig + 2nb +
+  /// {0, 1}, then channel g + 8), tile product and apply prefixes.
+  struct MmaTile {
+    Value u; // index of the tile in the CTA span
+    TileData d;
+    SmallVector<SmallVector<std::array<Value, 4>>> x; // [J][part]
+    SmallVector<std::array<std::array<Value, 4>, 2>> acc; // [I][nb]
+    SmallVector<std::array<Value, 4>> prefix; // [I][e]: carry weight
+    Value gTile;
+  };
+  /// The CTA's row of slot s (channel dBase + s) and its flat offset.
+  Value slotRowOffset(Value s) { return mul(add(sub(r, slot ? slot : idx(0)), s), L); }
+  Value slotChannel(Value s) { return add(sub(dIdx, slot ? slot : idx(0)), s); }
+
+  /// Loads tile u of the CTA span (logical tile ctaBase + u) for the lane.
+  MmaTile mmaLoad(const MmaLane &m, Value u) {
+    MmaTile t;
+    t.u = u;
+    t.d = loadTile(add(ctaBase, u), /*withDrive=*/false);
+    int64_t nb = c.mmaBlock / 16, S = c.slots, pX = driveParts();
+    Type ex = c.driveType.getElementType();
+    bool vec = c.block % 16 == 0; // every 4-token run inside the tile
+    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
+    for (int64_t h = 0; h < 2; ++h) { // channel g, g + 8
+      Value s = add(m.g, idx(8 * h));
+      Value validS = S > 8 * h + 7 ? Value() : lt(s, idx(S));
+      Value sc = validS ? sel(validS, s, idx(0)) : s;
+      Value row = slotRowOffset(sc), ch = slotChannel(sc);
+      for (int64_t J = 0; J < nb; ++J) {
+        Value k0 = add(mul(m.tig, 4), idx(16 * J));
+        // words[px][pair]: tokens k0 + {0, 1} and k0 + {2, 3}.
+        SmallVector<Type> types(2 * pX, i32());
+        auto fromValues = [&](ArrayRef<Value> xs) {
+          ValueVector out(2 * pX);
+          for (int64_t pr = 0; pr < 2; ++pr) {
+            SmallVector<Value> w = splitPair(xs[2 * pr], xs[2 * pr + 1], pX);
+            for (int64_t px = 0; px < pX; ++px)
+              out[2 * px + pr] = w[px];
+          }
+          return out;
+        };
+        auto slow = [&] {
+          SmallVector<Value> xs;
+          for (int64_t e = 0; e < 4; ++e) {
+            Value k = add(k0, idx(e));
+            Value tok = add(t.d.first, k);
+            Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+            if (validS)
+              valid = andI(valid, validS);
+            Value x = toF32(load(drive, {bIdx, hIdx, ch, sel(valid, tok, idx(0))}));
+            xs.push_back(sel(valid, x, cf(0.0f)));
+          }
+          return fromValues(xs);
+        };
+        auto fast = [&] {
+          auto vt = VectorType::get({4}, ex);
+          int64_t bytes = 4 * ex.getIntOrFloatBitWidth() / 8;
+          Value v = LLVM::LoadOp::create(
+              b, vt, globalPtr(drive, add(add(row, t.d.first), k0)), bytes,
+              false, false, /*invariant=*/true);
+          ValueVector out;
+          if (ex.isBF16()) {
+            Value w = LLVM::BitcastOp::create(
+                b, VectorType::get({2}, i32()), v);
+            for (int64_t pr = 0; pr < 2; ++pr)
+              out.push_back(LLVM::ExtractElementOp::create(b, w, lanePos(pr)));
+          } else {
+            SmallVector<Value> xs;
+            for (int64_t e = 0; e < 4; ++e)
+              xs.push_back(toF32(LLVM::ExtractElementOp::create(b, v, lanePos(e))));
+            out = fromValues(xs);
+          }
+          if (validS)
+            for (Value &w : out)
+              w = sel(validS, w, ci32(0));
+          return out;
+        };
+        ValueVector words = vec ? emitIf(t.d.fast, types, fast, slow) : slow();
+        for (int64_t px = 0; px < pX; ++px)
+          for (int64_t pr = 0; pr < 2; ++pr)
+            t.x[J][px][2 * pr + h] = words[2 * px + pr];
+      }
+    }
+    return t;
+  }
+
+  /// Per 16-token block I of a tile and quad Q: qPre[r] = a[4Q] .. a[4Q+r],
+  /// qSuf[r] = a[4Q+r+1] .. a[4Q+3]; the block's prefix / suffix products
+  /// and its product Gb (masked gates, 1 past the block).
+  struct Blk {
+    Value qPre[4][4], qSuf[4][4], G[4];
+    Value pre[16], suf[16], Gb;
+  };
+  std::vector<Blk> mmaBlocks(const TileData &d, SmallVector<Value> &a) {
+    int64_t nb = c.mmaBlock / 16;
+    for (int64_t k = 0; k < c.mmaBlock; ++k)
+      a.push_back(k < c.block ? gateOf(d, k) : cf(1.0f));
+    std::vector<Blk> blk(nb);
+    for (int64_t I = 0; I < nb; ++I) {
+      Blk &k = blk[I];
+      for (int64_t Q = 0; Q < 4; ++Q) {
+        Value *q = &a[16 * I + 4 * Q];
+        k.qPre[Q][0] = q[0];
+        for (int64_t rr = 1; rr < 4; ++rr)
+          k.qPre[Q][rr] = mulF(k.qPre[Q][rr - 1], q[rr]);
+        k.qSuf[Q][3] = cf(1.0f);
+        k.qSuf[Q][2] = q[3];
+        for (int64_t rr = 1; rr >= 0; --rr)
+          k.qSuf[Q][rr] = mulF(q[rr + 1], k.qSuf[Q][rr + 1]);
+        k.G[Q] = k.qPre[Q][3];
+      }
+      Value run = cf(1.0f);
+      for (int64_t Q = 0; Q < 4; ++Q) {
+        for (int64_t rr = 0; rr < 4; ++rr)
+          k.pre[4 * Q + rr] = Q == 0 ? k.qPre[0][rr] : mulF(run, k.qPre[Q][rr]);
+        run = Q == 0 ? k.G[0] : mulF(run, k.G[Q]);
+      }
+      k.Gb = run;
+      run = cf(1.0f);
+      for (int64_t Q = 3; Q >= 0; --Q) {
+        for (int64_t rr = 0; rr < 4; ++rr)
+          k.suf[4 * Q + rr] = Q == 3 ? k.qSuf[3][rr] : mulF(k.qSuf[Q][rr], run);
+        run = Q == 3 ? k.G[3] : mulF(k.G[Q], run);
+      }
+    }
+    return blk;
+  }
+  /// Product of the blocks lo < I < hi.
+  Value blocksBetween(const std::vector<Blk> &blk, int64_t lo, int64_t hi) {
+    Value v = cf(1.0f);
+    for (int64_t I = lo + 1; I < hi; ++I)
+      v = I == lo + 1 ? blk[I].Gb : mulF(v, blk[I].Gb);
+    return v;
+  }
+  /// arr[4 tig + e] (the k side of the lane).
+  Value kPick(const MmaLane &m, Value const (&arr)[16], int64_t e) {
+    SmallVector<Value> v;
+    for (int64_t Q = 0; Q < 4; ++Q)
+      v.push_back(arr[4 * Q + e]);
+    return pick(v, m.tigIs);
+  }
+  /// The tile product and the carry's weight of the lane's tokens
+  /// 16I + 4tig + e: forward a[0] .. a[t], transpose a[t+1] .. a[end]
+  /// (applyTile's prefixes).
+  void mmaPrefix(const MmaLane &m, MmaTile &t, const std::vector<Blk> &blk) {
+    int64_t nb = c.mmaBlock / 16;
+    t.gTile = blocksBetween(blk, -1, nb);
+    t.prefix.assign(nb, {});
+    for (int64_t I = 0; I < nb; ++I) {
+      Value outer = c.transpose ? blocksBetween(blk, I, nb)
+                                : blocksBetween(blk, -1, I);
+      for (int64_t e = 0; e < 4; ++e)
+        t.prefix[I][e] = mulF(
+            kPick(m, c.transpose ? blk[I].suf : blk[I].pre, e), outer);
+    }
+  }
+
+  /// The tile's local states on the tensor cores (and, for K != 0, its
+  /// product and the apply prefixes).
+  void mmaCompute(const MmaLane &m, MmaTile &t, bool final) {
+    int64_t nb = c.mmaBlock / 16;
     int64_t pM = matrixParts(), pX = driveParts(), P = std::max(pM, pX);
-    Value g = divU(lane, 4), tig = remU(lane, 4);
-    Value tb = add(tableBase, mul(i, nb * 80));
+    SmallVector<Value> a;
+    std::vector<Blk> blk = mmaBlocks(t.d, a);
+    auto between = [&](int64_t lo, int64_t hi) {
+      return blocksBetween(blk, lo, hi);
+    };
+    // Lane picks: k side (quad tig, static e), n side (token
+    // 4 (g / 2) + 2 nb + g % 2).
+    auto kPickL = [&](Value const (&arr)[16], int64_t e) {
+      return kPick(m, arr, e);
+    };
+    auto nPick = [&](Value const (&arr)[16], int64_t n) {
+      SmallVector<Value> v;
+      for (int64_t gg = 0; gg < 8; ++gg)
+        v.push_back(arr[4 * (gg / 2) + 2 * n + gg % 2]);
+      return pick(v, m.gIs);
+    };
+    // Entries E[n][e] of B for block pair (I: n tokens, J: k tokens).
+    auto entries = [&](int64_t I, int64_t J) {
+      std::array<std::array<Value, 4>, 2> E;
+      bool fwd = !c.transpose;
+      if (I != J) {
+        // The later block's prefix, the earlier block's suffix.
+        for (int64_t n = 0; n < 2; ++n) {
+          Value nSide = fwd ? nPick(blk[I].pre, n) : nPick(blk[I].suf, n);
+          Value mid = fwd ? between(J, I) : between(I, J);
+          Value nm = mulF(nSide, mid);
+          for (int64_t e = 0; e < 4; ++e) {
+            Value kSide = fwd ? kPickL(blk[J].suf, e) : kPickL(blk[J].pre, e);
+            E[n][e] = mulF(kSide, nm);
+          }
+        }
+        return E;
+      }
+      Blk &k = blk[I];
+      // Quads strictly between the two tokens' quads.
+      Value kq = m.tig, nq = m.nq;
+      Value lo = fwd ? kq : nq, hi = fwd ? nq : kq;
+      Value mid = cf(1.0f);
+      for (int64_t Q = 1; Q <= 2; ++Q) {
+        Value in = andI(lt(lo, idx(Q)), lt(idx(Q), hi));
+        mid = Q == 1 ? sel(in, k.G[Q], cf(1.0f)) : mulF(mid, sel(in, k.G[Q], cf(1.0f)));
+      }
+      Value cross = lt(lo, hi), same = eq(kq, nq);
+      // The gates of the k quad (the quad of both tokens when same).
+      Value qa[4];
+      for (int64_t i = 1; i < 4; ++i) {
+        SmallVector<Value> v;
+        for (int64_t Q = 0; Q < 4; ++Q)
+          v.push_back(a[16 * I + 4 * Q + i]);
+        qa[i] = pick(v, m.tigIs);
+      }
+      std::map<std::pair<int64_t, int64_t>, Value> prods;
+      // In-quad M[rt][rj]: a[rj+1] .. a[rt] (1 when equal, 0 when rj > rt).
+      std::function<Value(int64_t, int64_t)> inq = [&](int64_t rj,
+                                                        int64_t rt) -> Value {
+        if (rj > rt)
+          return cf(0.0f);
+        if (rj == rt)
+          return cf(1.0f);
+        auto key = std::make_pair(rj + 1, rt);
+        auto it = prods.find(key);
+        if (it != prods.end())
+          return it->second;
+        Value v = rt == rj + 1 ? qa[rt] : mulF(inq(rj, rt - 1), qa[rt]);
+        prods[key] = v;
+        return v;
+      };
+      for (int64_t n = 0; n < 2; ++n) {
+        // n-side quad position r = 2n + par.
+        SmallVector<Value> nv;
+        for (int64_t gg = 0; gg < 8; ++gg)
+          nv.push_back(fwd ? k.qPre[gg / 2][2 * n + gg % 2]
+                           : k.qSuf[gg / 2][2 * n + gg % 2]);
+        Value nSide = mulF(pick(nv, m.gIs), mid);
+        for (int64_t e = 0; e < 4; ++e) {
+          SmallVector<Value> kv;
+          for (int64_t Q = 0; Q < 4; ++Q)
+            kv.push_back(fwd ? k.qSuf[Q][e] : k.qPre[Q][e]);
+          Value cr = mulF(pick(kv, m.tigIs), nSide);
+          Value in0 = fwd ? inq(e, 2 * n) : inq(2 * n, e);
+          Value in1 = fwd ? inq(e, 2 * n + 1) : inq(2 * n + 1, e);
+          Value iv = sel(m.odd, in1, in0);
+          E[n][e] = sel(cross, cr, sel(same, iv, cf(0.0f)));
+        }
+      }
+      return E;
+    };
     // Kept products of parts (pm, px): pm + px <= P - 1 (the others are
     // below 2^(-9P)), smaller terms first.
     SmallVector<std::pair<int64_t, int64_t>> combos;
@@ -674,196 +871,139 @@ private:
       for (int64_t pm = pM - 1; pm >= 0; --pm)
         if (sum - pm >= 0 && sum - pm < pX)
           combos.push_back({pm, sum - pm});
-    // B fragments (per part) of block J, channels 8k .. 8k + 7: lane
-    // (g, tig) holds channel 8k + g, tokens 16J + 2tig + {0, 1, 8, 9}.
-    std::map<std::pair<int64_t, int64_t>, SmallVector<std::array<Value, 2>>>
-        bCache;
-    auto bFrag = [&](int64_t J, int64_t k) {
-      auto it = bCache.find({J, k});
-      if (it != bCache.end())
-        return it->second;
-      Value ch = add(g, idx(8 * k));
-      Value valid = S % 8 == 0 ? Value() : lt(ch, idx(S));
-      Value chc = valid ? sel(valid, ch, idx(0)) : ch;
-      SmallVector<SmallVector<Value>> xs;
-      for (int64_t h = 0; h < 2; ++h) {
-        Value t = add(mul(tig, 2), idx(16 * J + 8 * h));
-        Value v2 = LLVM::LoadOp::create(b, VectorType::get({2}, f32()),
-                                        sharedPtr(stageIndex(chc, i, t)), 8);
-        for (int64_t e = 0; e < 2; ++e) {
-          Value x = LLVM::ExtractElementOp::create(b, v2, lanePos(e));
-          if (valid)
-            x = sel(valid, x, cf(0.0f));
-          xs.push_back(splitBf16(x, pX));
-        }
-      }
-      SmallVector<std::array<Value, 2>> regs;
-      for (int64_t px = 0; px < pX; ++px)
-        regs.push_back({pack2(xs[0][px], xs[1][px]), pack2(xs[2][px], xs[3][px])});
-      bCache[{J, k}] = regs;
-      return regs;
-    };
     auto resT = LLVM::LLVMStructType::getLiteral(b.getContext(),
                                                  {f32(), f32(), f32(), f32()});
-    // acc[I][k]: C of row block I, channel block k.
-    SmallVector<SmallVector<std::array<Value, 4>>> acc(nb);
+    t.acc.assign(nb, {});
     for (int64_t I = 0; I < nb; ++I) {
-      acc[I].assign(nN, {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)});
+      for (int64_t n = 0; n < 2; ++n)
+        t.acc[I][n] = {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)};
       int64_t J0 = c.transpose ? I : 0, J1 = c.transpose ? nb - 1 : I;
       for (int64_t J = J0; J <= J1; ++J) {
-        // A fragment (row-major): register ra holds rows 16I + g
-        // (+ 8 for odd ra), columns 16J + 2tig + {0, 1} (+ 8 for ra >= 2).
-        // Forward A = M; transpose A[r][c] = M[c][r].
-        SmallVector<std::array<Value, 4>> a(pM);
-        for (int64_t ra = 0; ra < 4; ++ra) {
-          SmallVector<Value> e[2];
-          for (int64_t el = 0; el < 2; ++el) {
-            int64_t qr = 2 * I + (ra & 1), qc = 2 * J + (ra >> 1);
-            Value lr = g, lc = add(mul(tig, 2), idx(el));
-            Value m = c.transpose ? mmaEntry(tb, qc, lc, qr, lr)
-                                  : mmaEntry(tb, qr, lr, qc, lc);
-            e[el] = splitBf16(m, pM);
-          }
-          for (int64_t pm = 0; pm < pM; ++pm)
-            a[pm][ra] = pack2(e[0][pm], e[1][pm]);
-        }
-        for (int64_t k = 0; k < nN; ++k) {
-          SmallVector<std::array<Value, 2>> bf = bFrag(J, k);
+        auto E = entries(I, J);
+        for (int64_t n = 0; n < 2; ++n) {
+          SmallVector<Value> w01 = splitPair(E[n][0], E[n][1], pM);
+          SmallVector<Value> w23 = splitPair(E[n][2], E[n][3], pM);
           for (auto [pm, px] : combos) {
+            auto &x = t.x[J][px];
+            auto &acc = t.acc[I][n];
             auto mma = NVVM::MmaOp::create(
-                b, resT, ValueRange{a[pm][0], a[pm][1], a[pm][2], a[pm][3]},
-                ValueRange{bf[px][0], bf[px][1]},
-                ValueRange{acc[I][k][0], acc[I][k][1], acc[I][k][2],
-                           acc[I][k][3]},
+                b, resT, ValueRange{x[0], x[1], x[2], x[3]},
+                ValueRange{w01[pm], w23[pm]},
+                ValueRange{acc[0], acc[1], acc[2], acc[3]},
                 ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
                 std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
                                               NVVM::MMATypes::bf16},
                 std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                                NVVM::MMALayout::col});
             for (int64_t q = 0; q < 4; ++q)
-              acc[I][k][q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
+              acc[q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
           }
         }
       }
     }
-    // Every lane has read the tile's drive: write the local states over it.
-    // C register q: row 16I + g (+ 8 for q >= 2), channel 8k + 2tig + q % 2.
-    warpSync();
-    for (int64_t I = 0; I < nb; ++I)
-      for (int64_t k = 0; k < nN; ++k)
-        for (int64_t q = 0; q < 4; ++q) {
-          Value t = add(g, idx(16 * I + 8 * (q / 2)));
-          Value ch = add(mul(tig, 2), idx(8 * k + q % 2));
-          auto put = [&] { store(acc[I][k][q], smemM, {stageIndex(ch, i, t)}); };
-          if (S % 8 == 0)
-            put();
-          else
-            emitIf(lt(ch, idx(S)), put);
-        }
+    if (c.hops != 0)
+      t.gTile = between(-1, nb);
+    if (c.hops != 0 && final)
+      mmaPrefix(m, t, blk);
   }
-  /// The local states (in-tile recurrence from zero) of every tile in
-  /// `data`, computed by the CTA on tensor cores (above). Must be reached by
-  /// the whole CTA (uniform control flow: barriers).
-  SmallVector<SmallVector<Value>> mmaLocals(ArrayRef<TileData> data) {
-    int64_t BL = c.block, nc = c.mmaChunk, S = c.slots;
-    int64_t chunks = c.threads() / nc;
-    Value s = slot ? slot : idx(0);
-    Value u = remU(tid, nc), mine = divU(tid, nc);
-    Value tableBase = idx(S * mmaSlotStride(nc, c.mmaBlock));
-    Value ctaWarp = divU(ctaTid, kWarpSize);
-    auto vec4 = VectorType::get({4}, f32());
-    SmallVector<SmallVector<Value>> result;
-    for (const TileData &d : data) {
-      // The last round (of the last tile slot) needs no closing barrier.
-      bool lastSlot = &d == &data.back();
-      bool closing = true;
-      auto round = [&](Value ch, ValueRange cur) -> ValueVector {
-        auto inChunk = [&](const std::function<void()> &fn) {
-          if (chunks == 1)
-            fn();
-          else
-            emitIf(eq(mine, ch), fn);
-        };
-        inChunk([&] {
-          for (int64_t v = 0; v < c.mmaBlock / 4; ++v) {
-            Value vec = LLVM::UndefOp::create(b, vec4);
-            for (int64_t e = 0; e < 4; ++e)
-              vec = LLVM::InsertElementOp::create(
-                  b, vec, 4 * v + e < BL ? driveOf(d, 4 * v + e) : cf(0.0f),
-                  lanePos(e));
-            LLVM::StoreOp::create(b, vec, sharedPtr(stageIndex(s, u, idx(4 * v))),
-                                  16);
-          }
-          mmaTable(d, add(tableBase, mul(u, (c.mmaBlock / 16) * 80)));
-        });
-        gpu::BarrierOp::create(b);
-        emitFor(ctaWarp, idx(nc), idx(S * c.warps()), {},
-                [&](Value i, ValueRange) {
-                  warpSync(); // mma.sync needs the warp converged
-                  mmaTile(i, tableBase);
-                  return ValueVector{};
-                });
-        gpu::BarrierOp::create(b);
-        auto read = [&] {
-          ValueVector out;
-          for (int64_t v = 0; v < c.mmaBlock / 4 && 4 * v < BL; ++v) {
-            Value vec = LLVM::LoadOp::create(
-                b, vec4, sharedPtr(stageIndex(s, u, idx(4 * v))), 16);
-            for (int64_t e = 0; e < 4 && 4 * v + e < BL; ++e)
-              out.push_back(LLVM::ExtractElementOp::create(b, vec, lanePos(e)));
-          }
-          return out;
-        };
-        ValueVector got;
-        if (chunks == 1)
-          got = read();
+
+  /// Index of the gate product (s < 0) or carrier of slot s of tile u in
+  /// the exchange buffer.
+  Value exchangeIndex(Value s, Value u) {
+    if (!s)
+      return u;
+    return add(mul(add(s, idx(1)), c.ctaSpan()), u);
+  }
+  /// The lane's channels' (g, g + 8) terminal carriers into the exchange.
+  void mmaPublish(const MmaLane &m, const MmaTile &t) {
+    int64_t S = c.slots;
+    // Forward: the local state of token block - 1; transpose: a[0] times
+    // that of token 0.
+    int64_t kl = c.transpose ? 0 : c.block - 1;
+    int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+    Value a0 = c.transpose ? gateOf(t.d, 0) : Value();
+    emitIf(eq(m.tig, idx(tq)), [&] {
+      for (int64_t h = 0; h < 2; ++h) {
+        Value s = add(m.g, idx(8 * h));
+        Value v = t.acc[I][e / 2][2 * h + e % 2];
+        if (a0)
+          v = mulF(a0, v);
+        auto put = [&] { store(v, smemM, {exchangeIndex(s, t.u)}); };
+        if (S > 8 * h + 7)
+          put();
         else
-          got = emitIf(eq(mine, ch), SmallVector<Type>(BL, f32()), read,
-                       [&] { return ValueVector(cur.begin(), cur.end()); });
-        // The next round overwrites the staging.
-        if (closing)
-          gpu::BarrierOp::create(b);
-        return got;
-      };
-      // Up to 4 rounds are unrolled: in an scf.for, LLVM hoists the
-      // (loop-invariant) staging and table values of the thread's tile out
-      // of the loop and keeps them all live (hundreds of bytes of spills).
-      ValueVector local;
-      if (chunks == 1) {
-        closing = !lastSlot;
-        local = round(idx(0), {});
-      } else if (chunks <= 4) {
-        local = ValueVector(BL, cf(0.0f));
-        for (int64_t ch = 0; ch < chunks; ++ch) {
-          closing = !(lastSlot && ch == chunks - 1);
-          local = round(idx(ch), local);
-        }
-      } else
-        local = emitFor(idx(0), idx(chunks), idx(1),
-                        ValueVector(BL, cf(0.0f)), round);
-      result.push_back(SmallVector<Value>(local.begin(), local.end()));
-    }
-    return result;
+          emitIf(lt(s, idx(S)), put);
+      }
+    });
+    emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
+           [&] { store(t.gTile, smemM, {exchangeIndex(Value(), t.u)}); });
   }
+  /// y = local + prefix * carry (K != 0) for the lane's channels, stored
+  /// as 4-token runs (guarded scalars off the vector path).
+  void mmaStore(const MmaLane &m, MmaTile &t) {
+    int64_t nb = c.mmaBlock / 16, S = c.slots;
+    if (c.hops != 0 && t.prefix.empty()) {
+      // Local states kept from before the exchange: the gates again (L1).
+      SmallVector<Value> a;
+      t.d = loadTile(add(ctaBase, t.u), /*withDrive=*/false);
+      mmaPrefix(m, t, mmaBlocks(t.d, a));
+    }
+    Type elem = c.outType.getElementType();
+    bool vec = c.block % 16 == 0;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value s = add(m.g, idx(8 * h));
+      auto body = [&] {
+        Value carry = c.hops != 0 ? load(smemM, {exchangeIndex(s, t.u)}) : Value();
+        Value row = slotRowOffset(s), ch = slotChannel(s);
+        for (int64_t I = 0; I < nb; ++I) {
+          Value k0 = add(mul(m.tig, 4), idx(16 * I));
+          SmallVector<Value> ys;
+          for (int64_t e = 0; e < 4; ++e) {
+            Value y = t.acc[I][e / 2][2 * h + e % 2];
+            if (carry)
+              y = axpy(t.prefix[I][e], carry, y);
+            ys.push_back(fromF32(y, elem));
+          }
+          auto slow = [&] {
+            for (int64_t e = 0; e < 4; ++e) {
+              Value k = add(k0, idx(e));
+              Value tok = add(t.d.first, k);
+              emitIf(andI(tokenValid(tok), lt(k, idx(c.block))),
+                     [&] { store(ys[e], out, {bIdx, hIdx, ch, tok}); });
+            }
+            return ValueVector{};
+          };
+          auto fast = [&] {
+            auto vt = VectorType::get({4}, elem);
+            Value v = LLVM::UndefOp::create(b, vt);
+            for (int64_t e = 0; e < 4; ++e)
+              v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+            LLVM::StoreOp::create(
+                b, v, globalPtr(out, add(add(row, t.d.first), k0)),
+                4 * elem.getIntOrFloatBitWidth() / 8);
+            return ValueVector{};
+          };
+          if (vec)
+            emitIf(t.d.fast, {}, fast, slow);
+          else
+            slow();
+        }
+      };
+      if (S > 8 * h + 7)
+        body();
+      else
+        emitIf(lt(s, idx(S)), body);
+    }
+  }
+  /// The whole local = mma body (after position(), the row offsets and the
+  /// vector-path condition): mma warps, carrier exchange, apply.
+  void mmaBody();
 
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
-  void applyTile(const TileData &d, Value carry,
-                 ArrayRef<Value> local = {}) {
+  void applyTile(const TileData &d, Value carry) {
     SmallVector<Value> ys(c.block);
-    if (!local.empty()) {
-      // local = mma: the local states come from the tensor cores; only the
-      // in-tile prefix of the carry is computed here.
-      Value prefix = cf(1.0f);
-      for (int64_t i = 0; i < c.block; ++i) {
-        int64_t k = c.transpose ? c.block - 1 - i : i;
-        if (!c.transpose)
-          prefix = k == 0 ? gateOf(d, 0) : mulF(prefix, gateOf(d, k));
-        ys[k] = carry ? axpy(prefix, carry, local[k]) : local[k];
-        if (c.transpose)
-          prefix = k == c.block - 1 ? gateOf(d, k) : mulF(prefix, gateOf(d, k));
-      }
-    } else if (!c.transpose) {
+    if (!c.transpose) {
       Value state, prefix;
       for (int64_t k = 0; k < c.block; ++k) {
         Value a = gateOf(d, k);
@@ -1804,6 +1944,82 @@ void KernelEmitter::rowLoop(bool keep) {
 }
 
 //===----------------------------------------------------------------------===//
+// local = mma body
+//===----------------------------------------------------------------------===//
+
+void KernelEmitter::mmaBody() {
+  // grid = flags: the position first (no loads to overlap with the ticket:
+  // the mma warps load the CTA's tiles in their own layout).
+  if (c.gridFlags() && c.cluster() == 1) {
+    pos = ticket();
+    setBases();
+  }
+  MmaLane m = mmaLane();
+  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
+  int64_t nT = span / WS, nb = c.mmaBlock / 16;
+  // Warp w of the CTA takes tiles w, w + WS, ... of the span.
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  auto tileU = [&](Value i) { return add(ctaWarp, mul(i, WS)); };
+  // Tiles whose loads are issued together (then computed): at most two
+  // 16-token blocks (64 registers per thread).
+  int64_t batch = 1;
+  while (batch * 2 <= nT && nT % (batch * 2) == 0 && batch * 2 * nb <= 2)
+    batch *= 2;
+  auto runBatch = [&](Value i0, int64_t n, bool final) {
+    std::vector<MmaTile> tiles;
+    for (int64_t k = 0; k < n; ++k)
+      tiles.push_back(mmaLoad(m, tileU(add(i0, idx(k)))));
+    for (MmaTile &t : tiles) {
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t, final);
+      if (final)
+        mmaStore(m, t);
+      else
+        mmaPublish(m, t);
+    }
+    return tiles;
+  };
+  auto forAll = [&](bool final) {
+    if (nT == batch)
+      return runBatch(idx(0), batch, final);
+    emitFor(idx(0), idx(nT), idx(batch), {}, [&](Value i0, ValueRange) {
+      runBatch(i0, batch, final);
+      return ValueVector{};
+    });
+    return std::vector<MmaTile>{};
+  };
+  if (c.hops == 0) {
+    forAll(/*final=*/true);
+    return;
+  }
+  // K != 0: the local states stay in registers when the warp's tiles fit
+  // in one batch, else they are recomputed after the exchange.
+  std::vector<MmaTile> kept = forAll(/*final=*/false);
+  gpu::BarrierOp::create(b);
+  int64_t tpl = c.tilesPerLane();
+  Value s = slot ? slot : idx(0);
+  SmallVector<Carrier> own;
+  SmallVector<Value> us;
+  for (int64_t j = 0; j < tpl; ++j) {
+    Value u = sub(tileOf(j), ctaBase);
+    us.push_back(u);
+    own.push_back({load(smemM, {exchangeIndex(Value(), u)}),
+                   load(smemM, {exchangeIndex(s, u)})});
+  }
+  SmallVector<Value> carries =
+      c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
+  for (int64_t j = 0; j < tpl; ++j)
+    store(carries[j], smemM, {exchangeIndex(s, us[j])});
+  gpu::BarrierOp::create(b);
+  if (!kept.empty()) {
+    for (MmaTile &t : kept)
+      mmaStore(m, t);
+    return;
+  }
+  forAll(/*final=*/true);
+}
+
+//===----------------------------------------------------------------------===//
 // Body
 //===----------------------------------------------------------------------===//
 
@@ -1875,8 +2091,10 @@ void KernelEmitter::body() {
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
        (layer() ? 2 : 1) *
            c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
-  bool mma = c.schedule.getLocal() == LocalStrategy::mma;
-  bool keep = tokenBytes <= 256 || mma;
+  // local = mma: its own body (mma warps, carrier exchange, apply).
+  if (c.schedule.getLocal() == LocalStrategy::mma)
+    return mmaBody();
+  bool keep = tokenBytes <= 256;
   // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
   // the CTA walks its row (rowLoop); the code below is the other branch.
   if (c.rowLoop()) {
@@ -1931,18 +2149,11 @@ void KernelEmitter::body() {
       d = nd;
     }
   }
-  // The local strategy: local = mma computes every tile's local states
-  // here, in uniform control flow (the warp's tensor-core contraction);
-  // local = scan leaves them to the register scans below.
-  SmallVector<SmallVector<Value>> locals;
-  if (mma)
-    locals = mmaLocals(data);
   SmallVector<Value> carries(tpl);
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(mma ? tileCarrier(data[j], locals[j])
-                        : tileCarrier(data[j]));
+      own.push_back(tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
@@ -1951,9 +2162,7 @@ void KernelEmitter::body() {
     if (rowValid)
       live = andI(live, rowValid);
     emitIf(live, [&] {
-      if (mma)
-        applyTile(data[j], carries[j], locals[j]);
-      else if (keep)
+      if (keep)
         applyTile(data[j], carries[j]);
       else
         applyTile(loadTile(q), carries[j]);
@@ -1990,17 +2199,16 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // Layer mode with precomputed gates, finite K: at most 128 registers
   // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
   // The fused-gate form takes ~96 by itself.
-  if (c.infiniteHops())
-    fn->setAttr("nvvm.minctasm",
-                b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * 128))));
-  // local = mma, finite K: at most 64 registers per thread, so two
-  // 512-thread CTAs share an SM (one stages and computes while the other
-  // loads; ~83-93 registers otherwise, one CTA per SM).
-  else if (c.schedule.getLocal() == LocalStrategy::mma)
+  // local = mma: at most 64 registers per thread (two 512-thread CTAs
+  // per SM).
+  if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 64))));
+  else if (c.infiniteHops())
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.ctaThreads() * 128))));
   else if (c.layer.enabled && c.layer.gatesActivated)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2036,11 +2244,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     smemBar = workgroupBuffer(1, b.getI64Type());
   }
 
-  // local = mma: one staging round (mmaStageFloats: drive / local states
-  // of the CTA's channels and the gate tables of mmaChunk tiles).
-  if (c.schedule.getLocal() == LocalStrategy::mma)
-    smemM = workgroupBuffer(mmaStageFloats(c.slots, c.mmaChunk, c.mmaBlock),
-                            f32());
+  // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
+  if (c.schedule.getLocal() == LocalStrategy::mma && c.hops != 0)
+    smemM = workgroupBuffer(mmaExchangeFloats(c, c.slots), f32());
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);

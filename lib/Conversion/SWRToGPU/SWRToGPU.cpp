@@ -229,9 +229,10 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                              ? 1
                              : mmaChannels))
       return e.anchor->emitError()
-             << "local = mma stages at least 4 * (6 * block) bytes of "
-                "workgroup memory per tile, at most 44 KiB: block "
-             << config.block << " is too large";
+             << "local = mma exchanges the carriers of its CTA span ("
+             << config.ctaSpan()
+             << " tiles) through more than 47 KiB of workgroup memory: use "
+                "fewer warps or tiles per lane";
 
     // cta = bulk adds a message and its receive slots to the static
     // workgroup memory (48 KiB at most): only K beyond a few CTA spans with
