@@ -26,6 +26,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <vector>
@@ -613,230 +614,276 @@ private:
     return m;
   }
 
-  /// One tile of an mma warp: its gates (TileData without drive), its A
-  /// fragments (per 16-token block J and drive part: a01, a23, a45, a67),
-  /// then its local states (C[I][nb]: channel g tokens 16I + 4tig + 2nb +
-  /// {0, 1}, then channel g + 8), tile product and apply prefixes.
+  /// One tile of an mma warp: where it is, the raw gates of the lane's two
+  /// 4-token runs per 16-token block (k side: tokens 16J + 4tig + i, n
+  /// side: 16J + 4(g/2) + i; vectors of the gates' type), its A fragments
+  /// (per block J and drive part: a01, a23, a45, a67), then its local
+  /// states (acc[I][nb]: channel g tokens 16I + 4tig + 2nb + {0, 1}, then
+  /// channel g + 8), and for K != 0 the tile product, the carry weights of
+  /// the lane's tokens and a[0].
   struct MmaTile {
     Value u; // index of the tile in the CTA span
-    TileData d;
+    Value phys, first, fast;
+    SmallVector<Value> kg, ng; // [J]
     SmallVector<SmallVector<std::array<Value, 4>>> x; // [J][part]
     SmallVector<std::array<std::array<Value, 4>, 2>> acc; // [I][nb]
     SmallVector<std::array<Value, 4>> prefix; // [I][e]: carry weight
-    Value gTile;
+    Value gTile, a0;
   };
   /// The CTA's row of slot s (channel dBase + s) and its flat offset.
   Value slotRowOffset(Value s) { return mul(add(sub(r, slot ? slot : idx(0)), s), L); }
   Value slotChannel(Value s) { return add(sub(dIdx, slot ? slot : idx(0)), s); }
 
-  /// Loads tile u of the CTA span (logical tile ctaBase + u) for the lane.
+  /// Loads tile u of the CTA span (logical tile ctaBase + u) for the lane:
+  /// on the vector path (whole tile in [0, L), aligned, block a multiple
+  /// of 16) 8-byte (bf16) runs, else guarded scalars (gate 1 and drive 0
+  /// outside the tile and [0, L)).
   MmaTile mmaLoad(const MmaLane &m, Value u) {
     MmaTile t;
     t.u = u;
-    t.d = loadTile(add(ctaBase, u), /*withDrive=*/false);
+    Value q = add(ctaBase, u);
+    t.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    t.first = mul(t.phys, c.block);
+    Value whole = andI(ge(t.first, idx(0)),
+                       cmp(arith::CmpIPredicate::sle, add(t.first, c.block), L));
+    t.fast = andI(whole, aligned);
     int64_t nb = c.mmaBlock / 16, S = c.slots, pX = driveParts();
-    Type ex = c.driveType.getElementType();
+    Type ex = c.driveType.getElementType(), ea = c.gatesType.getElementType();
+    auto va = VectorType::get({4}, ea), vx = VectorType::get({4}, ex);
     bool vec = c.block % 16 == 0; // every 4-token run inside the tile
-    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
-    for (int64_t h = 0; h < 2; ++h) { // channel g, g + 8
+    // Channels g, g + 8 (0 past the CTA's slots).
+    Value sCh[2], validS[2], row[2], chan[2];
+    for (int64_t h = 0; h < 2; ++h) {
       Value s = add(m.g, idx(8 * h));
-      Value validS = S > 8 * h + 7 ? Value() : lt(s, idx(S));
-      Value sc = validS ? sel(validS, s, idx(0)) : s;
-      Value row = slotRowOffset(sc), ch = slotChannel(sc);
-      for (int64_t J = 0; J < nb; ++J) {
-        Value k0 = add(mul(m.tig, 4), idx(16 * J));
-        // words[px][pair]: tokens k0 + {0, 1} and k0 + {2, 3}.
-        SmallVector<Type> types(2 * pX, i32());
-        auto fromValues = [&](ArrayRef<Value> xs) {
-          ValueVector out(2 * pX);
-          for (int64_t pr = 0; pr < 2; ++pr) {
-            SmallVector<Value> w = splitPair(xs[2 * pr], xs[2 * pr + 1], pX);
-            for (int64_t px = 0; px < pX; ++px)
-              out[2 * px + pr] = w[px];
-          }
-          return out;
-        };
-        auto slow = [&] {
+      validS[h] = S > 8 * h + 7 ? Value() : lt(s, idx(S));
+      sCh[h] = validS[h] ? sel(validS[h], s, idx(0)) : s;
+      row[h] = slotRowOffset(sCh[h]);
+      chan[h] = slotChannel(sCh[h]);
+    }
+    auto gateRun = [&](Value k0, bool fastPath) -> Value {
+      if (fastPath)
+        return LLVM::LoadOp::create(
+            b, va, globalPtr(gates, add(add(gateRow, t.first), k0)),
+            4 * ea.getIntOrFloatBitWidth() / 8, false, false,
+            /*invariant=*/true);
+      Value v = LLVM::UndefOp::create(b, va);
+      for (int64_t e = 0; e < 4; ++e) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        Value x = load(gates, {bIdx, hIdx, sel(valid, tok, idx(0))});
+        bool lost;
+        APFloat one(1.0f);
+        one.convert(cast<FloatType>(ea).getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+        Value pad = arith::ConstantFloatOp::create(b, cast<FloatType>(ea), one);
+        v = LLVM::InsertElementOp::create(b, v, sel(valid, x, pad), lanePos(e));
+      }
+      return v;
+    };
+    // words[px][pair] of one channel's run: tokens k0 + {0, 1}, k0 + {2, 3}.
+    auto driveRun = [&](int64_t h, Value k0, bool fastPath) -> ValueVector {
+      auto fromValues = [&](ArrayRef<Value> xs) {
+        ValueVector out(2 * pX);
+        for (int64_t pr = 0; pr < 2; ++pr) {
+          SmallVector<Value> w = splitPair(xs[2 * pr], xs[2 * pr + 1], pX);
+          for (int64_t px = 0; px < pX; ++px)
+            out[2 * px + pr] = w[px];
+        }
+        return out;
+      };
+      ValueVector out;
+      if (fastPath) {
+        Value v = LLVM::LoadOp::create(
+            b, vx, globalPtr(drive, add(add(row[h], t.first), k0)),
+            4 * ex.getIntOrFloatBitWidth() / 8, false, false,
+            /*invariant=*/true);
+        if (ex.isBF16()) {
+          Value w = LLVM::BitcastOp::create(b, VectorType::get({2}, i32()), v);
+          for (int64_t pr = 0; pr < 2; ++pr)
+            out.push_back(LLVM::ExtractElementOp::create(b, w, lanePos(pr)));
+        } else {
           SmallVector<Value> xs;
-          for (int64_t e = 0; e < 4; ++e) {
-            Value k = add(k0, idx(e));
-            Value tok = add(t.d.first, k);
-            Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
-            if (validS)
-              valid = andI(valid, validS);
-            Value x = toF32(load(drive, {bIdx, hIdx, ch, sel(valid, tok, idx(0))}));
-            xs.push_back(sel(valid, x, cf(0.0f)));
-          }
-          return fromValues(xs);
-        };
-        auto fast = [&] {
-          auto vt = VectorType::get({4}, ex);
-          int64_t bytes = 4 * ex.getIntOrFloatBitWidth() / 8;
-          Value v = LLVM::LoadOp::create(
-              b, vt, globalPtr(drive, add(add(row, t.d.first), k0)), bytes,
-              false, false, /*invariant=*/true);
-          ValueVector out;
-          if (ex.isBF16()) {
-            Value w = LLVM::BitcastOp::create(
-                b, VectorType::get({2}, i32()), v);
-            for (int64_t pr = 0; pr < 2; ++pr)
-              out.push_back(LLVM::ExtractElementOp::create(b, w, lanePos(pr)));
-          } else {
-            SmallVector<Value> xs;
-            for (int64_t e = 0; e < 4; ++e)
-              xs.push_back(toF32(LLVM::ExtractElementOp::create(b, v, lanePos(e))));
-            out = fromValues(xs);
-          }
-          if (validS)
-            for (Value &w : out)
-              w = sel(validS, w, ci32(0));
-          return out;
-        };
-        ValueVector words = vec ? emitIf(t.d.fast, types, fast, slow) : slow();
+          for (int64_t e = 0; e < 4; ++e)
+            xs.push_back(toF32(LLVM::ExtractElementOp::create(b, v, lanePos(e))));
+          out = fromValues(xs);
+        }
+        if (validS[h])
+          for (Value &w : out)
+            w = sel(validS[h], w, ci32(0));
+        return out;
+      }
+      SmallVector<Value> xs;
+      for (int64_t e = 0; e < 4; ++e) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        if (validS[h])
+          valid = andI(valid, validS[h]);
+        Value x = toF32(load(drive, {bIdx, hIdx, chan[h], sel(valid, tok, idx(0))}));
+        xs.push_back(sel(valid, x, cf(0.0f)));
+      }
+      return fromValues(xs);
+    };
+    // Everything of the tile in one branch: [J]: kg, ng, then the drive
+    // words of channels g and g + 8.
+    auto all = [&](bool fastPath) {
+      ValueVector out;
+      for (int64_t J = 0; J < nb; ++J) {
+        Value kk = add(mul(m.tig, 4), idx(16 * J));
+        out.push_back(gateRun(kk, fastPath));
+        out.push_back(gateRun(add(mul(m.nq, 4), idx(16 * J)), fastPath));
+        for (int64_t h = 0; h < 2; ++h) {
+          ValueVector w = driveRun(h, kk, fastPath);
+          out.append(w.begin(), w.end());
+        }
+      }
+      return out;
+    };
+    SmallVector<Type> types;
+    for (int64_t J = 0; J < nb; ++J) {
+      types.append({va, va});
+      types.append(4 * pX, i32());
+    }
+    ValueVector res = vec ? emitIf(t.fast, types, [&] { return all(true); },
+                                   [&] { return all(false); })
+                          : all(false);
+    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
+    int64_t per = 2 + 4 * pX;
+    for (int64_t J = 0; J < nb; ++J) {
+      t.kg.push_back(res[J * per]);
+      t.ng.push_back(res[J * per + 1]);
+      for (int64_t h = 0; h < 2; ++h)
         for (int64_t px = 0; px < pX; ++px)
           for (int64_t pr = 0; pr < 2; ++pr)
-            t.x[J][px][2 * pr + h] = words[2 * px + pr];
-      }
+            t.x[J][px][2 * pr + h] = res[J * per + 2 + h * 2 * pX + 2 * px + pr];
     }
     return t;
   }
 
-  /// Per 16-token block I of a tile and quad Q: qPre[r] = a[4Q] .. a[4Q+r],
-  /// qSuf[r] = a[4Q+r+1] .. a[4Q+3]; the block's prefix / suffix products
-  /// and its product Gb (masked gates, 1 past the block).
-  struct Blk {
-    Value qPre[4][4], qSuf[4][4], G[4];
-    Value pre[16], suf[16], Gb;
+  /// The masked f32 gates of a loaded 4-token run (in-tile tokens k0 ..
+  /// k0 + 3): zero at a segment start (in-tile token 0) and at resets, as
+  /// gateOf.
+  std::array<Value, 4> maskRun(const MmaTile &t, Value raw, Value k0) {
+    std::array<Value, 4> a;
+    for (int64_t e = 0; e < 4; ++e) {
+      Value v = toF32(LLVM::ExtractElementOp::create(b, raw, lanePos(e)));
+      Value cut;
+      if (c.segment > 0 && e == 0) {
+        Value start = eq(rem(t.phys, idx(c.segment)), idx(0));
+        Value inside = andI(cmp(arith::CmpIPredicate::sgt, t.first, idx(0)),
+                            lt(t.first, L));
+        cut = andI(andI(start, inside), eq(k0, idx(0)));
+      }
+      if (resets) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        Value flagged = andI(load(resets, {bIdx, sel(valid, tok, idx(0))}), valid);
+        cut = cut ? orI(cut, flagged) : flagged;
+      }
+      a[e] = cut ? sel(cut, cf(0.0f), v) : v;
+    }
+    return a;
+  }
+  /// Products inside a 4-token run: pre[r] = a[0] .. a[r], suf[r] =
+  /// a[r+1] .. a[3] (suf[3] = 1).
+  struct Run {
+    std::array<Value, 4> a, pre, suf;
   };
-  std::vector<Blk> mmaBlocks(const TileData &d, SmallVector<Value> &a) {
-    int64_t nb = c.mmaBlock / 16;
-    for (int64_t k = 0; k < c.mmaBlock; ++k)
-      a.push_back(k < c.block ? gateOf(d, k) : cf(1.0f));
-    std::vector<Blk> blk(nb);
-    for (int64_t I = 0; I < nb; ++I) {
-      Blk &k = blk[I];
-      for (int64_t Q = 0; Q < 4; ++Q) {
-        Value *q = &a[16 * I + 4 * Q];
-        k.qPre[Q][0] = q[0];
-        for (int64_t rr = 1; rr < 4; ++rr)
-          k.qPre[Q][rr] = mulF(k.qPre[Q][rr - 1], q[rr]);
-        k.qSuf[Q][3] = cf(1.0f);
-        k.qSuf[Q][2] = q[3];
-        for (int64_t rr = 1; rr >= 0; --rr)
-          k.qSuf[Q][rr] = mulF(q[rr + 1], k.qSuf[Q][rr + 1]);
-        k.G[Q] = k.qPre[Q][3];
-      }
-      Value run = cf(1.0f);
-      for (int64_t Q = 0; Q < 4; ++Q) {
-        for (int64_t rr = 0; rr < 4; ++rr)
-          k.pre[4 * Q + rr] = Q == 0 ? k.qPre[0][rr] : mulF(run, k.qPre[Q][rr]);
-        run = Q == 0 ? k.G[0] : mulF(run, k.G[Q]);
-      }
-      k.Gb = run;
-      run = cf(1.0f);
-      for (int64_t Q = 3; Q >= 0; --Q) {
-        for (int64_t rr = 0; rr < 4; ++rr)
-          k.suf[4 * Q + rr] = Q == 3 ? k.qSuf[3][rr] : mulF(k.qSuf[Q][rr], run);
-        run = Q == 3 ? k.G[3] : mulF(k.G[Q], run);
-      }
-    }
-    return blk;
-  }
-  /// Product of the blocks lo < I < hi.
-  Value blocksBetween(const std::vector<Blk> &blk, int64_t lo, int64_t hi) {
-    Value v = cf(1.0f);
-    for (int64_t I = lo + 1; I < hi; ++I)
-      v = I == lo + 1 ? blk[I].Gb : mulF(v, blk[I].Gb);
-    return v;
-  }
-  /// arr[4 tig + e] (the k side of the lane).
-  Value kPick(const MmaLane &m, Value const (&arr)[16], int64_t e) {
-    SmallVector<Value> v;
-    for (int64_t Q = 0; Q < 4; ++Q)
-      v.push_back(arr[4 * Q + e]);
-    return pick(v, m.tigIs);
-  }
-  /// The tile product and the carry's weight of the lane's tokens
-  /// 16I + 4tig + e: forward a[0] .. a[t], transpose a[t+1] .. a[end]
-  /// (applyTile's prefixes).
-  void mmaPrefix(const MmaLane &m, MmaTile &t, const std::vector<Blk> &blk) {
-    int64_t nb = c.mmaBlock / 16;
-    t.gTile = blocksBetween(blk, -1, nb);
-    t.prefix.assign(nb, {});
-    for (int64_t I = 0; I < nb; ++I) {
-      Value outer = c.transpose ? blocksBetween(blk, I, nb)
-                                : blocksBetween(blk, -1, I);
-      for (int64_t e = 0; e < 4; ++e)
-        t.prefix[I][e] = mulF(
-            kPick(m, c.transpose ? blk[I].suf : blk[I].pre, e), outer);
-    }
+  Run runProducts(const std::array<Value, 4> &a) {
+    Run q;
+    q.a = a;
+    q.pre[0] = a[0];
+    for (int64_t rr = 1; rr < 4; ++rr)
+      q.pre[rr] = mulF(q.pre[rr - 1], a[rr]);
+    q.suf[3] = cf(1.0f);
+    q.suf[2] = a[3];
+    for (int64_t rr = 1; rr >= 0; --rr)
+      q.suf[rr] = mulF(a[rr + 1], q.suf[rr + 1]);
+    return q;
   }
 
   /// The tile's local states on the tensor cores (and, for K != 0, its
-  /// product and the apply prefixes).
-  void mmaCompute(const MmaLane &m, MmaTile &t, bool final) {
+  /// product, the carry weights and a[0]).
+  void mmaCompute(const MmaLane &m, MmaTile &t) {
     int64_t nb = c.mmaBlock / 16;
     int64_t pM = matrixParts(), pX = driveParts(), P = std::max(pM, pX);
-    SmallVector<Value> a;
-    std::vector<Blk> blk = mmaBlocks(t.d, a);
-    auto between = [&](int64_t lo, int64_t hi) {
-      return blocksBetween(blk, lo, hi);
+    bool fwd = !c.transpose;
+    // The lane's runs (k side: quad tig, n side: quad g / 2) and the quad
+    // products G[J][Q] of every block (from lane Q, whose k quad it is).
+    SmallVector<Run> kr, nr;
+    SmallVector<std::array<Value, 4>> G(nb);
+    SmallVector<Value> Gb(nb);
+    for (int64_t J = 0; J < nb; ++J) {
+      kr.push_back(runProducts(maskRun(t, t.kg[J], add(mul(m.tig, 4), idx(16 * J)))));
+      nr.push_back(runProducts(maskRun(t, t.ng[J], add(mul(m.nq, 4), idx(16 * J)))));
+      for (int64_t Q = 0; Q < 4; ++Q)
+        G[J][Q] = gpu::ShuffleOp::create(b, kr[J].pre[3], Q, kWarpSize,
+                                         gpu::ShuffleMode::IDX)
+                      .getShuffleResult();
+      Gb[J] = mulF(mulF(G[J][0], G[J][1]), mulF(G[J][2], G[J][3]));
+    }
+    auto between = [&](int64_t lo, int64_t hi) { // blocks lo < I < hi
+      Value v = cf(1.0f);
+      for (int64_t I = lo + 1; I < hi; ++I)
+        v = I == lo + 1 ? Gb[I] : mulF(v, Gb[I]);
+      return v;
     };
-    // Lane picks: k side (quad tig, static e), n side (token
-    // 4 (g / 2) + 2 nb + g % 2).
-    auto kPickL = [&](Value const (&arr)[16], int64_t e) {
-      return kPick(m, arr, e);
+    // Product of the quads Q of block I with lo < Q < hi (lane values,
+    // static -1 / 4 for open ends).
+    auto quads = [&](int64_t I, Value lo, Value hi) {
+      Value v;
+      for (int64_t Q = 0; Q < 4; ++Q) {
+        Value in;
+        if (lo)
+          in = lt(lo, idx(Q));
+        if (hi)
+          in = in ? andI(in, lt(idx(Q), hi)) : lt(idx(Q), hi);
+        Value f = sel(in, G[I][Q], cf(1.0f));
+        v = v ? mulF(v, f) : f;
+      }
+      return v;
     };
-    auto nPick = [&](Value const (&arr)[16], int64_t n) {
-      SmallVector<Value> v;
-      for (int64_t gg = 0; gg < 8; ++gg)
-        v.push_back(arr[4 * (gg / 2) + 2 * n + gg % 2]);
-      return pick(v, m.gIs);
+    Value kq = m.tig, nq = m.nq;
+    // n side position r = 2n + g % 2 inside its quad.
+    auto nPre = [&](int64_t I, int64_t n) {
+      return sel(m.odd, nr[I].pre[2 * n + 1], nr[I].pre[2 * n]);
+    };
+    auto nSuf = [&](int64_t I, int64_t n) {
+      return sel(m.odd, nr[I].suf[2 * n + 1], nr[I].suf[2 * n]);
     };
     // Entries E[n][e] of B for block pair (I: n tokens, J: k tokens).
     auto entries = [&](int64_t I, int64_t J) {
       std::array<std::array<Value, 4>, 2> E;
-      bool fwd = !c.transpose;
       if (I != J) {
-        // The later block's prefix, the earlier block's suffix.
+        // Forward (J < I): suffix of the k token in J, blocks between,
+        // prefix of the n token in I; transpose (J > I) the mirror.
+        Value kOuter = fwd ? quads(J, kq, Value()) : quads(J, Value(), kq);
+        Value nOuter = fwd ? quads(I, Value(), nq) : quads(I, nq, Value());
+        Value mid = fwd ? between(J, I) : between(I, J);
         for (int64_t n = 0; n < 2; ++n) {
-          Value nSide = fwd ? nPick(blk[I].pre, n) : nPick(blk[I].suf, n);
-          Value mid = fwd ? between(J, I) : between(I, J);
-          Value nm = mulF(nSide, mid);
-          for (int64_t e = 0; e < 4; ++e) {
-            Value kSide = fwd ? kPickL(blk[J].suf, e) : kPickL(blk[J].pre, e);
-            E[n][e] = mulF(kSide, nm);
-          }
+          Value nm = mulF(mulF(fwd ? nPre(I, n) : nSuf(I, n), nOuter), mid);
+          for (int64_t e = 0; e < 4; ++e)
+            E[n][e] = mulF(mulF(fwd ? kr[J].suf[e] : kr[J].pre[e], kOuter), nm);
         }
         return E;
       }
-      Blk &k = blk[I];
-      // Quads strictly between the two tokens' quads.
-      Value kq = m.tig, nq = m.nq;
+      // Same block: across quads suffix . quads between . prefix; inside
+      // one quad (then the k and n quads agree) the run's own products.
       Value lo = fwd ? kq : nq, hi = fwd ? nq : kq;
-      Value mid = cf(1.0f);
-      for (int64_t Q = 1; Q <= 2; ++Q) {
-        Value in = andI(lt(lo, idx(Q)), lt(idx(Q), hi));
-        mid = Q == 1 ? sel(in, k.G[Q], cf(1.0f)) : mulF(mid, sel(in, k.G[Q], cf(1.0f)));
-      }
+      Value mid = quads(I, lo, hi);
       Value cross = lt(lo, hi), same = eq(kq, nq);
-      // The gates of the k quad (the quad of both tokens when same).
-      Value qa[4];
-      for (int64_t i = 1; i < 4; ++i) {
-        SmallVector<Value> v;
-        for (int64_t Q = 0; Q < 4; ++Q)
-          v.push_back(a[16 * I + 4 * Q + i]);
-        qa[i] = pick(v, m.tigIs);
-      }
+      const std::array<Value, 4> &qa = kr[I].a;
       std::map<std::pair<int64_t, int64_t>, Value> prods;
-      // In-quad M[rt][rj]: a[rj+1] .. a[rt] (1 when equal, 0 when rj > rt).
+      // a[rj+1] .. a[rt] of the quad (1 when equal, 0 when rj > rt).
       std::function<Value(int64_t, int64_t)> inq = [&](int64_t rj,
                                                         int64_t rt) -> Value {
         if (rj > rt)
           return cf(0.0f);
         if (rj == rt)
           return cf(1.0f);
-        auto key = std::make_pair(rj + 1, rt);
+        auto key = std::make_pair(rj, rt);
         auto it = prods.find(key);
         if (it != prods.end())
           return it->second;
@@ -845,17 +892,9 @@ private:
         return v;
       };
       for (int64_t n = 0; n < 2; ++n) {
-        // n-side quad position r = 2n + par.
-        SmallVector<Value> nv;
-        for (int64_t gg = 0; gg < 8; ++gg)
-          nv.push_back(fwd ? k.qPre[gg / 2][2 * n + gg % 2]
-                           : k.qSuf[gg / 2][2 * n + gg % 2]);
-        Value nSide = mulF(pick(nv, m.gIs), mid);
+        Value nm = mulF(fwd ? nPre(I, n) : nSuf(I, n), mid);
         for (int64_t e = 0; e < 4; ++e) {
-          SmallVector<Value> kv;
-          for (int64_t Q = 0; Q < 4; ++Q)
-            kv.push_back(fwd ? k.qSuf[Q][e] : k.qPre[Q][e]);
-          Value cr = mulF(pick(kv, m.tigIs), nSide);
+          Value cr = mulF(fwd ? kr[I].suf[e] : kr[I].pre[e], nm);
           Value in0 = fwd ? inq(e, 2 * n) : inq(2 * n, e);
           Value in1 = fwd ? inq(e, 2 * n + 1) : inq(2 * n + 1, e);
           Value iv = sel(m.odd, in1, in0);
@@ -901,10 +940,20 @@ private:
         }
       }
     }
-    if (c.hops != 0)
-      t.gTile = between(-1, nb);
-    if (c.hops != 0 && final)
-      mmaPrefix(m, t, blk);
+    if (c.hops == 0)
+      return;
+    // Tile product; the carry's weight of the lane's token 16I + 4tig + e
+    // (its k run): forward a[0] .. a[t], transpose a[t+1] .. a[end]
+    // (applyTile's prefixes); a[0] (transposed carriers).
+    t.gTile = between(-1, nb);
+    t.a0 = kr[0].a[0];
+    t.prefix.assign(nb, {});
+    for (int64_t I = 0; I < nb; ++I) {
+      Value outer = fwd ? mulF(between(-1, I), quads(I, Value(), kq))
+                        : mulF(quads(I, kq, Value()), between(I, nb));
+      for (int64_t e = 0; e < 4; ++e)
+        t.prefix[I][e] = mulF(fwd ? kr[I].pre[e] : kr[I].suf[e], outer);
+    }
   }
 
   /// Index of the gate product (s < 0) or carrier of slot s of tile u in
@@ -921,7 +970,7 @@ private:
     // that of token 0.
     int64_t kl = c.transpose ? 0 : c.block - 1;
     int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
-    Value a0 = c.transpose ? gateOf(t.d, 0) : Value();
+    Value a0 = c.transpose ? t.a0 : Value();
     emitIf(eq(m.tig, idx(tq)), [&] {
       for (int64_t h = 0; h < 2; ++h) {
         Value s = add(m.g, idx(8 * h));
@@ -940,20 +989,17 @@ private:
   }
   /// y = local + prefix * carry (K != 0) for the lane's channels, stored
   /// as 4-token runs (guarded scalars off the vector path).
-  void mmaStore(const MmaLane &m, MmaTile &t) {
+  void mmaStore(const MmaLane &m, MmaTile &t,
+                std::array<Value, 2> carries = {}) {
     int64_t nb = c.mmaBlock / 16, S = c.slots;
-    if (c.hops != 0 && t.prefix.empty()) {
-      // Local states kept from before the exchange: the gates again (L1).
-      SmallVector<Value> a;
-      t.d = loadTile(add(ctaBase, t.u), /*withDrive=*/false);
-      mmaPrefix(m, t, mmaBlocks(t.d, a));
-    }
     Type elem = c.outType.getElementType();
     bool vec = c.block % 16 == 0;
     for (int64_t h = 0; h < 2; ++h) {
       Value s = add(m.g, idx(8 * h));
       auto body = [&] {
-        Value carry = c.hops != 0 ? load(smemM, {exchangeIndex(s, t.u)}) : Value();
+        Value carry = carries[h] ? carries[h]
+                      : c.hops != 0 ? load(smemM, {exchangeIndex(s, t.u)})
+                                    : Value();
         Value row = slotRowOffset(s), ch = slotChannel(s);
         for (int64_t I = 0; I < nb; ++I) {
           Value k0 = add(mul(m.tig, 4), idx(16 * I));
@@ -967,7 +1013,7 @@ private:
           auto slow = [&] {
             for (int64_t e = 0; e < 4; ++e) {
               Value k = add(k0, idx(e));
-              Value tok = add(t.d.first, k);
+              Value tok = add(t.first, k);
               emitIf(andI(tokenValid(tok), lt(k, idx(c.block))),
                      [&] { store(ys[e], out, {bIdx, hIdx, ch, tok}); });
             }
@@ -979,12 +1025,12 @@ private:
             for (int64_t e = 0; e < 4; ++e)
               v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
             LLVM::StoreOp::create(
-                b, v, globalPtr(out, add(add(row, t.d.first), k0)),
+                b, v, globalPtr(out, add(add(row, t.first), k0)),
                 4 * elem.getIntOrFloatBitWidth() / 8);
             return ValueVector{};
           };
           if (vec)
-            emitIf(t.d.fast, {}, fast, slow);
+            emitIf(t.fast, {}, fast, slow);
           else
             slow();
         }
@@ -998,6 +1044,99 @@ private:
   /// The whole local = mma body (after position(), the row offsets and the
   /// vector-path condition): mma warps, carrier exchange, apply.
   void mmaBody();
+  /// One unit (CTA span) per CTA: mma warps, carrier exchange, apply.
+  void mmaUnits(const MmaLane &m);
+  /// K = inf, one CTA per row group (nx = 1): chunk k is the CTA span at
+  /// position k; per chunk the mma warps compute and publish, the rows scan
+  /// the carriers with the running prefix, the mma warps apply; the next
+  /// chunk's loads are issued before this chunk's exchange.
+  void mmaRowLoop(const MmaLane &m);
+  ValueVector packLoads(const MmaTile &t) {
+    ValueVector out{t.fast};
+    out.append(t.kg.begin(), t.kg.end());
+    out.append(t.ng.begin(), t.ng.end());
+    for (auto &xj : t.x)
+      for (auto &xp : xj)
+        out.append(xp.begin(), xp.end());
+    return out;
+  }
+  MmaTile unpackLoads(ValueRange v, Value u) {
+    MmaTile t;
+    t.u = u;
+    Value q = add(ctaBase, u);
+    t.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    t.first = mul(t.phys, c.block);
+    int64_t nb = c.mmaBlock / 16, pX = driveParts();
+    size_t at = 0;
+    t.fast = v[at++];
+    for (int64_t J = 0; J < nb; ++J)
+      t.kg.push_back(v[at++]);
+    for (int64_t J = 0; J < nb; ++J)
+      t.ng.push_back(v[at++]);
+    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
+    for (int64_t J = 0; J < nb; ++J)
+      for (int64_t px = 0; px < pX; ++px)
+        for (int64_t r4 = 0; r4 < 4; ++r4)
+          t.x[J][px][r4] = v[at++];
+    return t;
+  }
+  /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
+  /// tile i + kMmaAhead issued before tile i is computed.
+  static constexpr int64_t kMmaAhead = 1, kMmaUnroll = 8;
+  void mmaPipeline(const MmaLane &m, int64_t i0, int64_t i1,
+                   const std::function<Value(int64_t)> &tileAt,
+                   const std::function<void(int64_t, MmaTile &)> &use) {
+    std::vector<MmaTile> queue;
+    int64_t next = i0;
+    for (; next < i1 && next < i0 + kMmaAhead; ++next)
+      queue.push_back(mmaLoad(m, tileAt(next)));
+    for (int64_t i = i0; i < i1; ++i) {
+      if (next < i1)
+        queue.push_back(mmaLoad(m, tileAt(next++)));
+      MmaTile t = queue.front();
+      queue.erase(queue.begin());
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t);
+      use(i, t);
+    }
+  }
+  /// Finite K with lane = halo: each mma warp takes a run of consecutive
+  /// tiles and recomputes the K tiles before it (no exchange).
+  void mmaHaloBody(const MmaLane &m);
+  /// The carriers (g, v of channels g and g + 8 in every lane of row g)
+  /// of a computed tile; (0, init or 0) before the row (haloCarrier's).
+  struct LaneCarrier {
+    Value g;
+    std::array<Value, 2> v;
+  };
+  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t) {
+    int64_t kl = c.transpose ? 0 : c.block - 1;
+    int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+    LaneCarrier lc;
+    lc.g = t.gTile;
+    Value src = add(mul(m.g, 4), idx(tq));
+    Value src32 = arith::IndexCastOp::create(b, i32(), src);
+    Value q = add(ctaBase, t.u);
+    Value before = lt(q, idx(0));
+    for (int64_t h = 0; h < 2; ++h) {
+      Value v = t.acc[I][e / 2][2 * h + e % 2];
+      if (c.transpose)
+        v = mulF(t.a0, v);
+      v = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
+                                 gpu::ShuffleMode::IDX)
+              .getShuffleResult();
+      Value pre = cf(0.0f);
+      if (init) {
+        Value s = add(m.g, idx(8 * h));
+        Value sc = c.slots > 8 * h + 7 ? s : sel(lt(s, idx(c.slots)), s, idx(0));
+        Value iv = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
+        pre = sel(eq(q, idx(-1)), iv, cf(0.0f));
+      }
+      lc.v[h] = sel(before, pre, v);
+    }
+    lc.g = sel(before, cf(0.0f), lc.g);
+    return lc;
+  }
 
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
@@ -1948,13 +2087,30 @@ void KernelEmitter::rowLoop(bool keep) {
 //===----------------------------------------------------------------------===//
 
 void KernelEmitter::mmaBody() {
+  MmaLane m = mmaLane();
+  // K = inf with one unit per row (the host's choice when the rows fill
+  // the GPU): the CTA walks its row; else one unit per CTA span.
+  if (c.rowLoop()) {
+    auto split = scf::IfOp::create(b, TypeRange{}, single,
+                                   /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(split.thenBlock()->getTerminator());
+    mmaRowLoop(m);
+    b.setInsertionPoint(split.elseBlock()->getTerminator());
+    setBases();
+    mmaUnits(m);
+    return;
+  }
+  mmaUnits(m);
+}
+
+void KernelEmitter::mmaUnits(const MmaLane &m) {
   // grid = flags: the position first (no loads to overlap with the ticket:
   // the mma warps load the CTA's tiles in their own layout).
   if (c.gridFlags() && c.cluster() == 1) {
     pos = ticket();
     setBases();
   }
-  MmaLane m = mmaLane();
   int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
   int64_t nT = span / WS, nb = c.mmaBlock / 16;
   // Warp w of the CTA takes tiles w, w + WS, ... of the span.
@@ -1971,7 +2127,7 @@ void KernelEmitter::mmaBody() {
       tiles.push_back(mmaLoad(m, tileU(add(i0, idx(k)))));
     for (MmaTile &t : tiles) {
       warpSync(); // mma.sync needs the warp converged
-      mmaCompute(m, t, final);
+      mmaCompute(m, t);
       if (final)
         mmaStore(m, t);
       else
@@ -1982,6 +2138,13 @@ void KernelEmitter::mmaBody() {
   auto forAll = [&](bool final) {
     if (nT == batch)
       return runBatch(idx(0), batch, final);
+    if (final && nT <= kMmaUnroll) {
+      // Unrolled, the next kMmaAhead tiles' loads in flight while one is
+      // computed.
+      mmaPipeline(m, 0, nT, [&](int64_t i) { return tileU(idx(i)); },
+                  [&](int64_t, MmaTile &t) { mmaStore(m, t); });
+      return std::vector<MmaTile>{};
+    }
     emitFor(idx(0), idx(nT), idx(batch), {}, [&](Value i0, ValueRange) {
       runBatch(i0, batch, final);
       return ValueVector{};
@@ -1992,6 +2155,8 @@ void KernelEmitter::mmaBody() {
     forAll(/*final=*/true);
     return;
   }
+  if (!c.laneShuffle())
+    return mmaHaloBody(m);
   // K != 0: the local states stay in registers when the warp's tiles fit
   // in one batch, else they are recomputed after the exchange.
   std::vector<MmaTile> kept = forAll(/*final=*/false);
@@ -2017,6 +2182,144 @@ void KernelEmitter::mmaBody() {
     return;
   }
   forAll(/*final=*/true);
+}
+
+void KernelEmitter::mmaHaloBody(const MmaLane &m) {
+  int64_t K = c.hops, WS = c.slots * c.warps();
+  int64_t nT = c.ctaSpan() / WS;
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  Value u0 = mul(ctaWarp, nT);
+  // The window of the last K carriers, oldest first.
+  SmallVector<LaneCarrier> win;
+  mmaPipeline(m, -K, nT, [&](int64_t i) { return add(u0, idx(i)); },
+              [&](int64_t i, MmaTile &t) {
+    if (i >= 0) {
+      // carry = fold of the K tiles before (the oldest one's product is
+      // never needed).
+      std::array<Value, 2> carry;
+      for (int64_t h = 0; h < 2; ++h)
+        for (int64_t mm = 0; mm < K; ++mm)
+          carry[h] = mm == 0 ? win[0].v[h]
+                             : axpy(win[mm].g, carry[h], win[mm].v[h]);
+      mmaStore(m, t, carry);
+    }
+    if (i + 1 < nT) {
+      win.push_back(mmaCarrier(m, t));
+      if ((int64_t)win.size() > K)
+        win.erase(win.begin());
+    }
+  });
+}
+
+void KernelEmitter::mmaRowLoop(const MmaLane &m) {
+  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
+  int64_t nT = span / WS, tpl = c.tilesPerLane();
+  Value savedPos = pos;
+  Value chunks = div(add(T, idx(span - 1)), idx(span));
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  auto tileU = [&](int64_t i) { return add(ctaWarp, idx(i * WS)); };
+  auto atChunk = [&](Value k) {
+    pos = k;
+    setBases();
+  };
+  auto loadChunk = [&](Value k) {
+    atChunk(k);
+    ValueVector out;
+    for (int64_t i = 0; i < nT; ++i) {
+      ValueVector v = packLoads(mmaLoad(m, tileU(i)));
+      out.append(v.begin(), v.end());
+    }
+    return out;
+  };
+  // Prefetching the next chunk costs its loads' registers on top of the
+  // kept local states (64 per thread): only with one tile per warp.
+  const bool ahead = std::getenv("PHX_MMA_AHEAD") ? std::atoi(std::getenv("PHX_MMA_AHEAD")) : nT <= 1;
+  ValueVector first = ahead ? loadChunk(idx(0)) : ValueVector{};
+  SmallVector<Type> dataTypes;
+  for (Value v : first)
+    dataTypes.push_back(v.getType());
+  int64_t per = ahead ? first.size() / nT : 0;
+  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
+  inits.append(first.begin(), first.end());
+  Value s = slot ? slot : idx(0);
+  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
+    Carrier prefix{args[0], args[1]};
+    atChunk(k);
+    Value set = mul(rem(k, idx(2)), (c.slots + 1) * span);
+    auto at = [&](Value sl, Value u) { return add(set, exchangeIndex(sl, u)); };
+    std::vector<MmaTile> tiles;
+    std::vector<MmaTile> loaded;
+    for (int64_t i = 0; i < nT; ++i)
+      loaded.push_back(ahead ? unpackLoads(args.slice(2 + i * per, per), tileU(i))
+                             : mmaLoad(m, tileU(i)));
+    for (int64_t i = 0; i < nT; ++i) {
+      MmaTile t = loaded[i];
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t);
+      // This chunk's carriers into set k % 2.
+      int64_t kl = c.transpose ? 0 : c.block - 1;
+      int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+      emitIf(eq(m.tig, idx(tq)), [&] {
+        for (int64_t h = 0; h < 2; ++h) {
+          Value sh = add(m.g, idx(8 * h));
+          Value v = t.acc[I][e / 2][2 * h + e % 2];
+          if (c.transpose)
+            v = mulF(t.a0, v);
+          auto put = [&] { store(v, smemM, {at(sh, t.u)}); };
+          if (c.slots > 8 * h + 7)
+            put();
+          else
+            emitIf(lt(sh, idx(c.slots)), put);
+        }
+      });
+      emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
+             [&] { store(t.gTile, smemM, {at(Value(), t.u)}); });
+      tiles.push_back(t);
+    }
+    // The next chunk's loads, in flight during the exchange and stores.
+    Value k1 = add(k, idx(1));
+    ValueVector next;
+    if (ahead)
+      next = emitIf(
+          lt(k1, chunks), dataTypes, [&] { return loadChunk(k1); },
+          [&] {
+            ValueVector none;
+            for (Type ty : dataTypes)
+              none.push_back(LLVM::UndefOp::create(b, ty));
+            return none;
+          });
+    atChunk(k);
+    gpu::BarrierOp::create(b);
+    SmallVector<Carrier> own;
+    SmallVector<Value> us;
+    for (int64_t j = 0; j < tpl; ++j) {
+      Value u = sub(tileOf(j), ctaBase);
+      us.push_back(u);
+      own.push_back({load(smemM, {at(Value(), u)}), load(smemM, {at(s, u)})});
+    }
+    // Two sets of warp-aggregate slots, alternating as the exchange sets.
+    CtaScan scan = ctaScan(own, mul(rem(k, idx(2)), 2 * c.warps() + 4));
+    Value outer = compose(prefix, scan.exWarp).v;
+    for (int64_t j = 0; j < tpl; ++j)
+      store(axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v), smemM,
+            {at(s, us[j])});
+    gpu::BarrierOp::create(b);
+    for (MmaTile &t : tiles) {
+      std::array<Value, 2> carry;
+      for (int64_t h = 0; h < 2; ++h) {
+        Value sh = add(m.g, idx(8 * h));
+        Value sc = c.slots > 8 * h + 7 ? sh
+                                       : sel(lt(sh, idx(c.slots)), sh, idx(0));
+        carry[h] = load(smemM, {at(sc, t.u)});
+      }
+      mmaStore(m, t, carry);
+    }
+    Carrier after = compose(prefix, scan.ctaAgg);
+    ValueVector yield{after.g, after.v};
+    yield.append(next.begin(), next.end());
+    return yield;
+  });
+  pos = savedPos;
 }
 
 //===----------------------------------------------------------------------===//
@@ -2204,7 +2507,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * 64))));
+                    1, 65536 / (c.ctaThreads() * (std::getenv("PHX_MMA_REGS") ? std::atoi(std::getenv("PHX_MMA_REGS")) : 64)))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2245,7 +2548,8 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   }
 
   // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
-  if (c.schedule.getLocal() == LocalStrategy::mma && c.hops != 0)
+  if (c.schedule.getLocal() == LocalStrategy::mma &&
+      mmaExchangeFloats(c, c.slots) > 0)
     smemM = workgroupBuffer(mmaExchangeFloats(c, c.slots), f32());
   Block &entry = fn.getBody().front();
   unsigned n = 0;

@@ -143,11 +143,16 @@ struct KernelConfig {
   /// (no ticket, no flags, no look-back; the next chunk's tiles are loaded
   /// before this chunk's exchange). Fewer rows: one CTA per chunk and the
   /// decoupled look-back.
+  /// local = mma: the same with its CTA of `slots` rows (the host counts
+  /// slots x warps warps per row group).
   bool rowLoop() const {
     // Not in layer mode yet: the fused kernels keep the look-back path
     // (verified on the H200 before the row loop existed).
-    return packRows() && schedule.getLocal() == swr::LocalStrategy::scan &&
-           !layer.enabled;
+    if (layer.enabled)
+      return false;
+    if (schedule.getLocal() == swr::LocalStrategy::mma)
+      return infiniteHops() && cluster() == 1;
+    return packRows();
   }
   static constexpr int64_t kRowLoopWarps = 1024;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
@@ -160,8 +165,13 @@ struct KernelConfig {
 /// local = mma, K != 0: workgroup floats of the carrier exchange between the
 /// mma warps and the per-row carrier routes: the gate product of each of the
 /// CTA's tiles, then the (slot, tile) carriers, overwritten by the carries.
+/// None for K = 0 and for lane = halo (each mma warp recomputes the K tiles
+/// before its run of tiles).
 inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots) {
-  return config.hops == 0 ? 0 : (slots + 1) * config.ctaSpan();
+  if (config.hops == 0 || !config.laneShuffle())
+    return 0;
+  // The K = inf row loop alternates two sets (one per chunk parity).
+  return (config.rowLoop() ? 2 : 1) * (slots + 1) * config.ctaSpan();
 }
 
 /// Chooses config.slots / mmaBlock for local = mma: as many channels per

@@ -103,7 +103,8 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // K = inf row loop (KernelConfig::rowLoop): when the row groups alone
   // fill the GPU, one CTA per row group walks the whole row (nx = 1).
   if (config.rowLoop()) {
-    Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
+    Value warpsUsed = arith::MulIOp::create(
+        b, rowGroups, idx(config.warps() * config.slots));
     Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
                                        idx(KernelConfig::kRowLoopWarps));
     nx = arith::SelectOp::create(b, loop, idx(1), nx);

@@ -53,8 +53,9 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
   bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                     isAuto(grid) && cluster <= 0;
-  // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
-  if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
+  // (local = mma: lane = halo too, its warps recomputing the tile before
+  // their runs of tiles; warps = 1 below.)
+  if (!given && routesAuto && window.getHops() == 1) {
     rLane = CarrierRoute::halo;
     w = 2;
   }
