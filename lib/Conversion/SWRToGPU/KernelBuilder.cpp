@@ -26,7 +26,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-#include <cstdlib>
 #include <functional>
 #include <map>
 #include <vector>
@@ -1047,39 +1046,11 @@ private:
   /// One unit (CTA span) per CTA: mma warps, carrier exchange, apply.
   void mmaUnits(const MmaLane &m);
   /// K = inf, one CTA per row group (nx = 1): chunk k is the CTA span at
-  /// position k; per chunk the mma warps compute and publish, the rows scan
-  /// the carriers with the running prefix, the mma warps apply; the next
-  /// chunk's loads are issued before this chunk's exchange.
+  /// position k; per chunk the mma warps load, compute and publish, the
+  /// rows scan the carriers with the running prefix, the mma warps apply
+  /// (loading the next chunk during the exchange measured slower: the
+  /// registers, docs/benchmarks.md).
   void mmaRowLoop(const MmaLane &m);
-  ValueVector packLoads(const MmaTile &t) {
-    ValueVector out{t.fast};
-    out.append(t.kg.begin(), t.kg.end());
-    out.append(t.ng.begin(), t.ng.end());
-    for (auto &xj : t.x)
-      for (auto &xp : xj)
-        out.append(xp.begin(), xp.end());
-    return out;
-  }
-  MmaTile unpackLoads(ValueRange v, Value u) {
-    MmaTile t;
-    t.u = u;
-    Value q = add(ctaBase, u);
-    t.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
-    t.first = mul(t.phys, c.block);
-    int64_t nb = c.mmaBlock / 16, pX = driveParts();
-    size_t at = 0;
-    t.fast = v[at++];
-    for (int64_t J = 0; J < nb; ++J)
-      t.kg.push_back(v[at++]);
-    for (int64_t J = 0; J < nb; ++J)
-      t.ng.push_back(v[at++]);
-    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
-    for (int64_t J = 0; J < nb; ++J)
-      for (int64_t px = 0; px < pX; ++px)
-        for (int64_t r4 = 0; r4 < 4; ++r4)
-          t.x[J][px][r4] = v[at++];
-    return t;
-  }
   /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
   /// tile i + kMmaAhead issued before tile i is computed.
   static constexpr int64_t kMmaAhead = 1, kMmaUnroll = 8;
@@ -2222,25 +2193,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     pos = k;
     setBases();
   };
-  auto loadChunk = [&](Value k) {
-    atChunk(k);
-    ValueVector out;
-    for (int64_t i = 0; i < nT; ++i) {
-      ValueVector v = packLoads(mmaLoad(m, tileU(i)));
-      out.append(v.begin(), v.end());
-    }
-    return out;
-  };
-  // Prefetching the next chunk costs its loads' registers on top of the
-  // kept local states (64 per thread): only with one tile per warp.
-  const bool ahead = std::getenv("PHX_MMA_AHEAD") ? std::atoi(std::getenv("PHX_MMA_AHEAD")) : nT <= 1;
-  ValueVector first = ahead ? loadChunk(idx(0)) : ValueVector{};
-  SmallVector<Type> dataTypes;
-  for (Value v : first)
-    dataTypes.push_back(v.getType());
-  int64_t per = ahead ? first.size() / nT : 0;
   ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
-  inits.append(first.begin(), first.end());
   Value s = slot ? slot : idx(0);
   emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
     Carrier prefix{args[0], args[1]};
@@ -2250,8 +2203,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     std::vector<MmaTile> tiles;
     std::vector<MmaTile> loaded;
     for (int64_t i = 0; i < nT; ++i)
-      loaded.push_back(ahead ? unpackLoads(args.slice(2 + i * per, per), tileU(i))
-                             : mmaLoad(m, tileU(i)));
+      loaded.push_back(mmaLoad(m, tileU(i)));
     for (int64_t i = 0; i < nT; ++i) {
       MmaTile t = loaded[i];
       warpSync(); // mma.sync needs the warp converged
@@ -2276,19 +2228,6 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
              [&] { store(t.gTile, smemM, {at(Value(), t.u)}); });
       tiles.push_back(t);
     }
-    // The next chunk's loads, in flight during the exchange and stores.
-    Value k1 = add(k, idx(1));
-    ValueVector next;
-    if (ahead)
-      next = emitIf(
-          lt(k1, chunks), dataTypes, [&] { return loadChunk(k1); },
-          [&] {
-            ValueVector none;
-            for (Type ty : dataTypes)
-              none.push_back(LLVM::UndefOp::create(b, ty));
-            return none;
-          });
-    atChunk(k);
     gpu::BarrierOp::create(b);
     SmallVector<Carrier> own;
     SmallVector<Value> us;
@@ -2315,9 +2254,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
       mmaStore(m, t, carry);
     }
     Carrier after = compose(prefix, scan.ctaAgg);
-    ValueVector yield{after.g, after.v};
-    yield.append(next.begin(), next.end());
-    return yield;
+    return ValueVector{after.g, after.v};
   });
   pos = savedPos;
 }
@@ -2503,11 +2440,12 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
   // The fused-gate form takes ~96 by itself.
   // local = mma: at most 64 registers per thread (two 512-thread CTAs
-  // per SM).
+  // per SM; 128 registers and one CTA per SM measured 54 % of copy against
+  // 77 % at K = 0, docs/benchmarks.md).
   if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * (std::getenv("PHX_MMA_REGS") ? std::atoi(std::getenv("PHX_MMA_REGS")) : 64)))));
+                    1, 65536 / (c.ctaThreads() * 64))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(

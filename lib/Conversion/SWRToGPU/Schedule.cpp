@@ -65,11 +65,21 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     tpl = 2;
     w = loops ? 1 : 8;
   }
-  // local = mma: one warp per channel, 16 channels per CTA (the fastest
-  // mma schedule on the H200, 2026-11-28: warps 1 / 2 / 4 gave 41 / 28 /
-  // 16 % of copy at K = 0).
-  if (!given && local == "mma")
+  // local = mma: one warp per channel, 16 channels per CTA (warps 1 / 2 /
+  // 4 gave 41 / 28 / 16 % of copy at K = 0 on the H200, 2026-11-28); 4
+  // tiles per lane for finite K (the mma warp's run: 8 tiles; 2 tiles per
+  // lane measured 1-2 points slower at K = 0, 5-6 at K = 1), 1 for K = inf
+  // (the row loop keeps the warp's local states in registers: with 2 the
+  // 64 registers spill); finite K with a short halo (hops * block <= 256)
+  // recomputes it per mma warp (lane = halo: 64-69 % of copy at K = 1
+  // against 41 % for the carrier exchange; docs/benchmarks.md).
+  if (!given && local == "mma") {
     w = 1;
+    tpl = window.isInfiniteHops() ? 1 : 4;
+    if (routesAuto && !window.isInfiniteHops() && window.getHops() > 0 &&
+        window.getHops() * window.getBlock() <= 256)
+      rLane = CarrierRoute::halo;
+  }
   if (useKnobs) {
     auto route = [&](StringRef knob, StringRef text,
                      CarrierRoute &field) -> LogicalResult {
