@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device call for local = mma (docs/benchmarks.md, 2026-11-28 mma run):
+# One device call for local = mma (docs/benchmarks.md, 2026-11-28 mma runs):
 # runtime build, the mma correctness cases x 2 seeds, compute-sanitizer
 # memcheck + racecheck on two mma cases, then the benchmark (defaults, new
 # mma schedules, the previous mma kernels) in what is left of LIMIT seconds.

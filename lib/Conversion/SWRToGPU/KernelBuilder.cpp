@@ -330,7 +330,7 @@ private:
   /// thread's contiguous tokens; otherwise guarded scalar loads with gate 1
   /// and drive 0 outside [0, L) (which leaves every carrier and output of the
   /// real tokens unchanged).
-  TileData loadTile(Value q, bool withDrive = true) {
+  TileData loadTile(Value q) {
     TileData d;
     d.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
     d.first = mul(d.phys, c.block);
@@ -341,9 +341,8 @@ private:
     int64_t wa = vwA(), wx = vwX();
     auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
     SmallVector<Type> types(c.block / wa, va);
-    if (withDrive)
-      types.append(c.block / wx, vx);
-    if (layer() && withDrive)
+    types.append(c.block / wx, vx);
+    if (layer())
       types.append(c.block / wx, vx);
     ValueVector res = emitIf(
         d.fast, types,
@@ -354,12 +353,12 @@ private:
                 b, va, globalPtr(gates, add(add(gateRow, d.first), j * wa)),
                 wa * ea.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
-          for (int64_t j = 0; j < c.block / wx && withDrive; ++j)
+          for (int64_t j = 0; j < c.block / wx; ++j)
             out.push_back(LLVM::LoadOp::create(
                 b, vx, globalPtr(drive, add(add(driveRow, d.first), j * wx)),
                 wx * ex.getIntOrFloatBitWidth() / 8, false, false,
                 /*invariant=*/true));
-          if (layer() && withDrive)
+          if (layer())
             for (int64_t j = 0; j < c.block / wx; ++j)
               out.push_back(LLVM::LoadOp::create(
                   b, vx, globalPtr(gpre, add(add(preRow, d.first), j * wx)),
@@ -397,16 +396,15 @@ private:
             }
           };
           scalars(va, wa, ea, 0);
-          if (withDrive)
-            scalars(vx, wx, ex, 1);
-          if (layer() && withDrive)
+          scalars(vx, wx, ex, 1);
+          if (layer())
             scalars(vx, wx, ex, 2);
           return out;
         });
-    int64_t na = c.block / wa, nx = withDrive ? c.block / wx : 0;
+    int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
-    if (layer() && withDrive)
+    if (layer())
       d.pv.assign(res.begin() + na + nx, res.end());
     return d;
   }
