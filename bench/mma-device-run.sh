@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One device call for local = mma (docs/benchmarks.md, 2026-11-28 mma run):
+# One device call for local = mma (docs/benchmarks.md, 2026-11-28 mma runs):
 # runtime build, the mma correctness cases x 2 seeds, compute-sanitizer
 # memcheck + racecheck on two mma cases, then the benchmark (defaults, new
 # mma schedules, the previous mma kernels) in what is left of LIMIT seconds.
@@ -23,7 +23,11 @@ san() {  # name tool shapes...
 for tool in memcheck racecheck; do
   san mma_w1_k1_flags_d32 $tool --shape a=1,4,2000 --shape x=1,4,32,2000
   san mma_w1_k2_dsmem $tool --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000
+  san mma_w1_kinf_T_seg $tool --shape a=1,4,3001 --shape x=1,4,16,3001 --shape r=1,3001
+  san mma_w1_kinf_loop_ri $tool --shape a=1,64,1200 --shape x=1,64,16,1200 --shape r=1,1200 --shape s=1,64,16
+  san mma_w1_k1_lhalo_ri $tool --shape a=1,4,2000 --shape x=1,4,16,2000 --shape r=1,2000 --shape s=1,4,16
 done
+san mma_w1_k0 memcheck --shape a=1,4,2001 --shape x=1,4,16,2001
 echo "sanitizers done at $(el) s"
 left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
 PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \

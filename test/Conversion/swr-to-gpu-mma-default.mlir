@@ -1,16 +1,52 @@
-// RUN: phalanx-opt %s --convert-swr-to-gpu="local=mma" -verify-each | FileCheck %s
+// RUN: phalanx-opt %s --swr-gpu-tile="local=mma" -verify-each | FileCheck %s
+// RUN: phalanx-opt %s --convert-swr-to-gpu="local=mma" -verify-each | FileCheck %s --check-prefix=GPU
 
-// The default rule for local = mma (no schedule on the op, warps left to
-// the rule): one warp per channel and 16 channels per CTA (512 threads);
-// K = 1 keeps the lane shuffle (mma needs whole warps of tiles) instead of
-// the scan's lane halo.
+// The default rule for local = mma (no schedule on the op, warps and tiles
+// per lane left to the rule): one warp per channel and 16 channels per CTA
+// (512 threads); finite K: 4 tiles per lane (runs of 8 tiles per mma warp),
+// and a short halo (hops * block <= 256) recomputed by each mma warp
+// (lane = halo: no carrier exchange); K = inf: 1 tile per lane (the row
+// loop keeps the local states in registers), lane shuffles and grid flags.
+// CHECK-LABEL: func.func @k0(
+// CHECK: schedule <local = mma, tiles_per_lane = 4, warps = 1, cluster = 1, lane = shuffle, warp = smem, cta = none, grid = halo>
 // CHECK-LABEL: func.func @k1(
-// CHECK: gpu.launch_func {{.*}} threads in (%c512,
-// CHECK: gpu.func @k1_swr(
-// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
-// CHECK: gpu.shuffle up
+// CHECK: schedule <local = mma, tiles_per_lane = 4, warps = 1, cluster = 1, lane = halo, warp = smem, cta = none, grid = halo>
+// CHECK-LABEL: func.func @k2(
+// CHECK: schedule <local = mma, tiles_per_lane = 4, warps = 1, cluster = 1, lane = halo, warp = smem, cta = none, grid = halo>
+// CHECK-LABEL: func.func @k40(
+// CHECK: schedule <local = mma, tiles_per_lane = 4, warps = 1, cluster = 1, lane = shuffle, warp = smem, cta = none, grid = flags>
+// CHECK-LABEL: func.func @kinf(
+// CHECK: schedule <local = mma, tiles_per_lane = 1, warps = 1, cluster = 1, lane = shuffle, warp = smem, cta = none, grid = flags>
+
+// GPU-LABEL: gpu.func @k1_swr(
+// GPU-NOT: workgroup
+// GPU-SAME: known_block_size = array<i32: 512, 1, 1>
+// GPU-NOT: gpu.barrier
+// GPU: gpu.return
+// GPU-LABEL: gpu.func @kinf_swr(
+// GPU-SAME: known_block_size = array<i32: 512, 1, 1>
+func.func @k0(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 0, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
 func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+func.func @k2(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 2, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+func.func @k40(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 40, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+func.func @kinf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
   return %y : tensor<?x4x16x?xbf16>
 }

@@ -1,62 +1,31 @@
 // RUN: phalanx-opt %s --convert-swr-to-gpu --split-input-file -verify-each | FileCheck %s
 
 // local = mma: a CTA holds `slots` channels of one (b, h) at the same tiles
-// (16 / warps of them, as many as divide D, at most 16), so every tile's
-// transfer matrix M is shared by its channels, which are the N columns of
-// m16n8k16 bf16 mma. Per round of `chunk` tiles: each thread stages its
-// tile's f32 drive (swizzled 16-byte stores) and its slot's rows of the
-// tile's gate table, barrier, each warp builds A = M (bf16 parts) from the
-// table and B = the staged drive of 8 channels, runs the mma and writes the
-// local states over the drive, barrier, each thread reads its local states.
+// (16 / warps of them, as many as divide D, at most 16), and one warp
+// computes one tile for all of them: local^T = X^T M^T with m16n8k16 bf16
+// mma, A = the drive (channels x tokens) loaded straight from global memory
+// in 4-token runs (bf16: the raw words), B = the decay matrix built in
+// registers from the lane's two 4-token gate runs and the quad products
+// (shuffles from lanes 0..3), C stored straight to global memory as 4-token
+// runs. K = 0: no workgroup memory and no barrier.
 
-// Warps 4: 4 channels per CTA (512 threads; the host launches rows / 4 row
-// groups), 4 rounds of 32 tiles (unrolled; more rounds are an scf.for). bf16 drive (exact in one bf16 part), f32
-// output (three parts of M): 3 mma per tile.
-// CHECK-LABEL: func.func @k1(
-// CHECK: %[[G:.*]] = arith.divui %{{.*}}, %c4 : index
-// CHECK: arith.muli %[[G]], %{{.*}} : index
-// CHECK: gpu.launch_func {{.*}}@k1_swr {{.*}} threads in (%c512,
-// CHECK-LABEL: gpu.func @k1_swr(
-// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<4640xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
-// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
-// Each slot's carrier lists: a view of its part of the carrier buffer.
-// CHECK: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [8], strides: [1]
-// CHECK-COUNT-4: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
-// CHECK: gpu.barrier
-// CHECK: scf.for
-// CHECK: nvvm.bar.warp.sync
-// CHECK: llvm.load {{.*}} -> vector<2xf32>
-// CHECK-COUNT-3: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
-// CHECK: nvvm.bar.warp.sync
-// CHECK: gpu.barrier
-// CHECK-COUNT-4: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
-// CHECK: gpu.barrier
-// Three more (unrolled) rounds.
-// CHECK-COUNT-9: nvvm.mma.sync
-// CHECK-NOT: nvvm.mma.sync
-// CHECK: gpu.shuffle up
-func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
-  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
-      schedule <local = mma, warps = 4, grid = halo>
-      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
-  return %y : tensor<?x4x16x?xf32>
-}
-
-// -----
-
-// Warps 1, bf16 in and out: 16 channels per CTA (two 8-column blocks), one
-// round of 32 tiles; two parts of M: 2 x 2 mma per tile.
+// Warps 1, bf16 in and out: 16 channels per CTA (512 threads), 2 tiles per
+// warp, both loaded first (4 runs each: k and n gate runs, channels g and
+// g + 8); two parts of M: 2 x 2 mma per tile; 2 stores of 4 tokens per tile.
 // CHECK-LABEL: gpu.func @w1_swr(
-// CHECK-SAME: memref<10880xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
-// The gate table: row k of each tile by slot k (one switch on the slot).
-// CHECK: scf.index_switch
-// CHECK: case 15 {
-// CHECK: default {
-// CHECK-NOT: scf.for {{.*}} iter_args(
-// CHECK: gpu.barrier
+// CHECK-NOT: workgroup
+// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>, nvvm.minctasm = 2 : i32
+// CHECK-COUNT-4: llvm.load {{.*}} invariant {alignment = 8 : i64} : !llvm.ptr<1> -> vector<4xbf16>
+// CHECK: llvm.bitcast %{{.*}} : vector<4xbf16> to vector<2xi32>
+// CHECK-COUNT-4: llvm.load {{.*}} invariant {alignment = 8 : i64} : !llvm.ptr<1> -> vector<4xbf16>
+// CHECK: nvvm.bar.warp.sync
+// CHECK-COUNT-4: gpu.shuffle  idx
+// CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-COUNT-2: llvm.store {{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 0, segment = inf>
@@ -67,13 +36,87 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 
 // -----
 
-// Block 32, f32 in and out: 8 channels per CTA, 4 rounds of 16 tiles; lower
-// block triangle (3 block pairs) x 6 part products (the parts of M and x
-// whose index sum is <= 2) = 18 mma per tile and round.
-// CHECK-LABEL: gpu.func @b32_swr(
-// CHECK-SAME: memref<6720xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK-COUNT-72: nvvm.mma.sync
+// lane = halo (finite K): each warp takes a run of consecutive tiles (2)
+// and recomputes the one before it: 3 tiles of 4 mma, the next tile's
+// loads issued before a tile is computed; the terminal local states
+// broadcast to the row's lanes by shuffles (channels g, g + 8); no
+// workgroup memory, no barrier.
+// CHECK-LABEL: gpu.func @lhalo_swr(
+// CHECK-NOT: workgroup
+// CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
+// CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
+// CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: gpu.shuffle  idx
+// CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
+// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK: llvm.store {{.*}} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK-COUNT-2: gpu.shuffle  idx
+// CHECK-COUNT-4: gpu.shuffle  idx
+// CHECK-COUNT-4: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+func.func @lhalo(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <local = mma, warps = 1, lane = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}
+
+// -----
+
+// lane = shuffle: the carrier exchange. Warps 4: 4 channels per CTA, span
+// 128 tiles, 8 per mma warp (more than one batch: the local states are
+// recomputed after the exchange). Exchange buffer: (4 + 1) x 128 floats
+// (tile products, then carriers overwritten by the carries). bf16 drive,
+// f32 output (three parts of M): 3 mma per 8-token block, 6 per tile.
+// CHECK-LABEL: func.func @k1(
+// CHECK: %[[G:.*]] = arith.divui %{{.*}}, %c4 : index
+// CHECK: arith.muli %[[G]], %{{.*}} : index
+// CHECK: gpu.launch_func {{.*}}@k1_swr {{.*}} threads in (%c512,
+// CHECK-LABEL: gpu.func @k1_swr(
+// CHECK-SAME: workgroup(%{{.*}} : memref<32xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<640xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK: scf.for
+// CHECK-COUNT-6: nvvm.mma.sync
+// CHECK: memref.store
+// CHECK-COUNT-6: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: gpu.shuffle  up
+// CHECK: gpu.barrier
+// CHECK-COUNT-48: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.return
+func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32> {
+  %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>
+      schedule <local = mma, warps = 4, grid = halo>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xf32>
+  return %y : tensor<?x4x16x?xf32>
+}
+
+// -----
+
+// Block 32, f32 in and out, K = inf: 8 channels per CTA; the lower block
+// triangle (3 block pairs) x 2 n blocks x 6 part products (the parts of M
+// and x whose index sum is <= 2) = 36 mma per tile. Two kernels: the
+// look-back kernel (one unit per CTA span, a ticket: one exchange set of
+// (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row: two
+// sets, one per chunk parity; no flags arguments).
+// CHECK-LABEL: gpu.func @b32_swr(
+// CHECK-SAME: memref<?xi32>
+// CHECK-SAME: memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK: memref.atomic_rmw addi
+// CHECK-COUNT-36: nvvm.mma.sync
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @b32_swr_loop(
+// CHECK-NOT: memref<?xi32>
+// CHECK-SAME: memref<1152xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK: scf.for
+// CHECK-COUNT-36: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK: gpu.return
 func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
       schedule <local = mma, warps = 2>
@@ -84,11 +127,12 @@ func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16
 // -----
 
 // Transpose: upper block triangle, same counts; the CTA's 8 slots share one
-// ticket (grid = flags).
+// ticket (grid = flags), taken before the mma warps load.
 // CHECK-LABEL: gpu.func @t_swr(
+// CHECK-SAME: memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK: memref.atomic_rmw addi
-// CHECK-COUNT-72: nvvm.mma.sync
-// CHECK-NOT: nvvm.mma.sync
+// CHECK: scf.for
+// CHECK-COUNT-36: nvvm.mma.sync
 func.func @t(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = 1, segment = inf>
       schedule <local = mma, warps = 2, grid = flags> transpose
@@ -99,10 +143,9 @@ func.func @t(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?
 // -----
 
 // K = 64, 2 tiles per lane: each of the 16 slots keeps 64 warp carriers
-// (8 KiB in all), so the staging round shrinks to 16 tiles to stay within
-// the 48 KiB of static shared memory.
+// (8 KiB in all) next to the exchange buffer (17 x 64 floats).
 // CHECK-LABEL: gpu.func @k64_swr(
-// CHECK-SAME: workgroup(%{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<5504xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<2048xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 64, segment = inf>

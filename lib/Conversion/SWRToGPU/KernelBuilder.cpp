@@ -29,6 +29,7 @@
 #include <functional>
 #include <optional>
 #include <map>
+#include <vector>
 
 using namespace mlir;
 using namespace phalanx::swr;
@@ -652,57 +653,34 @@ private:
     s.last = {prefix, state};
     return s;
   }
-  /// The carrier of a tile whose local states are known (local = mma).
-  Carrier tileCarrier(const TileData &d, ArrayRef<Value> local) {
-    Value g = gateOf(d, 0);
-    for (int64_t k = 1; k < c.block; ++k)
-      g = mulF(g, gateOf(d, k));
-    if (!c.transpose)
-      return {g, local[c.block - 1]};
-    return {g, mulF(gateOf(d, 0), local[0])};
-  }
 
   //===--------------------------------------------------------------------===//
   // local = mma: the in-tile contraction on tensor cores
   //===--------------------------------------------------------------------===//
-  // The CTA holds c.slots rows: channels d .. d + slots - 1 of one (b, h) at
+  // The CTA holds c.slots rows: channels d0 .. d0 + S - 1 of one (b, h) at
   // the same tiles (position()), so a tile's transfer matrix
-  // M[t][j] = a[j+1] ... a[t] is shared by its channels, which become the
-  // N columns of m16n8k16: local(tile) = M x, B = the drive of 8 channels.
-  // Per round of c.mmaChunk tiles (workgroup buffer smemM):
-  //   1. each thread stages its tile's f32 drive (16-byte stores, swizzled
-  //      rows) and its slot's share of the tile's gate table;
-  //   2. barrier; warp w of the CTA takes tiles w, w + warps of the CTA, ...
-  //      and, per 16-token block pair of the triangle, builds the A
-  //      fragments of M from the table, the B fragments of the staged
-  //      drive, runs the mma, then writes the local states over the drive;
-  //   3. barrier; each thread reads its tile's local states.
-  Value smemM;
+  // M[t][j] = a[j+1] ... a[t] is shared by its channels. One warp computes
+  // the local states of one tile for all S <= 16 channels, transposed:
+  // local^T = X^T M^T (forward; X^T M for transpose) with m16n8k16, A = X^T
+  // (rows: channels, columns: tokens j) and B = M^T (tokens j x tokens t).
+  // The order of the K and N indices inside a 16-token block is free, so
+  // lane (g, tig) = (lane / 4, lane % 4) takes
+  //   K: tokens 4 tig .. 4 tig + 3 (registers a01, a45 of A, b01, b23 of B),
+  //   N (column g of block nb of B): token 4 (g / 2) + 2 nb + g % 2,
+  // which makes its A fragment two 4-token runs of channels g and g + 8,
+  // loaded straight from global memory (bf16: the raw words, no
+  // conversion), and its C fragments the same runs of local states, stored
+  // straight to global memory. B (the decay matrix) is built in registers
+  // from the tile's gates (products only: no division, no logs; gates 0 and
+  // 1 exact). No workgroup memory, no barrier for K = 0; K != 0 exchanges
+  // (gate product, terminal state) per (channel, tile) and the carries
+  // through workgroup memory with the per-row carrier routes (two
+  // barriers), the local states staying in registers.
+  Value smemM; // K != 0: mmaExchangeFloats (tile products, carriers, carries)
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
   Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
-  /// The first n bf16 parts of an f32: part i is the bf16 rounding of what
-  /// parts 0..i-1 leave (the subtractions are exact in f32), so n parts
-  /// carry v up to 2^(-9n) |v|.
-  SmallVector<Value> splitBf16(Value v, int64_t n) {
-    SmallVector<Value> parts;
-    for (int64_t i = 0; i < n; ++i) {
-      Value p = arith::TruncFOp::create(b, bf16(), v);
-      parts.push_back(p);
-      if (i + 1 < n)
-        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, f32(), p));
-    }
-    return parts;
-  }
-  /// Two bf16 as one i32 (first in the low half), an mma register.
-  Value pack2(Value lo, Value hi) {
-    auto vt = VectorType::get({2}, bf16());
-    Value v = LLVM::UndefOp::create(b, vt);
-    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
-    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
-    return LLVM::BitcastOp::create(b, i32(), v);
-  }
   /// bf16 parts per drive value: bf16 drives are exact in one, f16 in two
   /// (11 significant bits), f32 take three.
   int64_t driveParts() {
@@ -712,86 +690,341 @@ private:
   /// bf16 parts per entry of M: three for f32 outputs (2^-27), two for
   /// bf16 / f16 outputs (2^-18, far below their rounding, 2^-9 / 2^-11).
   int64_t matrixParts() { return c.outType.getElementType().isF32() ? 3 : 2; }
-
-  /// Element of token t of staging row (slot s, tile u): rows of mmaBlock
-  /// f32, slots mmaSlotStride apart (the 8 channels of a B fragment load hit
-  /// different banks). Linear in s, u and t, so that the mma warp's many
-  /// accesses are one base register plus constant offsets.
-  Value stageIndex(Value s, Value u, Value t) {
-    return add(add(mul(s, mmaSlotStride(c.mmaChunk, c.mmaBlock)),
-                   mul(u, c.mmaBlock)),
-               t);
-  }
-  Value sharedPtr(Value index) { return elementPtr(smemM, index, f32(), 3); }
-
-  /// Gate table of a tile (at `tb`, 80 floats per 16-token block): for each
-  /// 8-token half q, L_q[r][j] = a[8q+j+1] ... a[8q+r] (j < r) and
-  /// U_q[r] = a[8q] ... a[8q+r]. Block I keeps L_{2I} in the lower and
-  /// L_{2I+1} transposed in the upper triangle of one 8 x 8 array (64
-  /// floats), then the U_q (8 each). Row k = 8q + r is computed by slot
-  /// k % slots (one warp-uniform switch on the slot) from the thread's own
-  /// gates.
-  void mmaTable(const TileData &d, Value tb) {
-    int64_t nb = c.mmaBlock / 16;
-    auto gate = [&](int64_t i) { return i < c.block ? gateOf(d, i) : cf(1.0f); };
-    auto rows = [&](int64_t s) {
-      for (int64_t k = s; k < c.mmaBlock; k += c.slots) {
-        int64_t q = k / 8, r = k % 8;
-        Value p = cf(1.0f);
-        for (int64_t j = r - 1; j >= 0; --j) {
-          p = j == r - 1 ? gate(8 * q + r) : mulF(p, gate(8 * q + j + 1));
-          int64_t at = q % 2 == 0 ? r * 8 + j : j * 8 + r;
-          store(p, smemM, {add(tb, (q / 2) * 64 + at)});
-        }
-        Value u = r == 0 ? gate(8 * q) : mulF(p, gate(8 * q));
-        store(u, smemM, {add(tb, nb * 64 + q * 8 + r)});
-      }
-    };
-    if (c.slots == 1)
-      return rows(0);
-    SmallVector<int64_t> cases;
-    for (int64_t s = 0; s < c.slots && s < c.mmaBlock; ++s)
-      cases.push_back(s);
-    auto sw = scf::IndexSwitchOp::create(b, TypeRange{}, slot, cases,
-                                         cases.size());
-    OpBuilder::InsertionGuard guard(b);
-    b.createBlock(&sw.getDefaultRegion());
-    scf::YieldOp::create(b);
-    for (int64_t s : cases) {
-      b.createBlock(&sw.getCaseRegions()[s]);
-      rows(s);
-      scf::YieldOp::create(b);
+  /// The first n bf16 parts of two f32 values as packed bf16x2 words (an mma
+  /// register each, the first value in the low half): part i is the bf16
+  /// rounding of what parts 0..i-1 leave (the subtractions are exact in
+  /// f32), so n parts carry each value up to 2^(-9n).
+  SmallVector<Value> splitPair(Value lo, Value hi, int64_t n) {
+    auto v2f = VectorType::get({2}, f32()), v2b = VectorType::get({2}, bf16());
+    Value v = LLVM::UndefOp::create(b, v2f);
+    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
+    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
+    SmallVector<Value> words;
+    for (int64_t i = 0; i < n; ++i) {
+      Value p = arith::TruncFOp::create(b, v2b, v);
+      words.push_back(LLVM::BitcastOp::create(b, i32(), p));
+      if (i + 1 < n)
+        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, v2f, p));
     }
+    return words;
   }
-  /// M[t][j] of the tile whose table is at `tb`: t in half qt (local index
-  /// tl), j in half qj (local jl); halves static, local indices runtime.
-  /// Across halves M[t][j] = W_qj[jl] * (whole halves between) * U_qt[tl]
-  /// with W_q[j] = L_q[7][j] (1 for j = 7): no division, exact zeros.
-  Value mmaEntry(Value tb, int64_t qt, Value tl, int64_t qj, Value jl) {
-    int64_t nb = c.mmaBlock / 16;
-    auto L = [&](int64_t q, Value row, Value col) {
-      Value at = q % 2 == 0 ? add(mul(row, 8), col) : add(mul(col, 8), row);
-      return load(smemM, {add(add(tb, idx((q / 2) * 64)), at)});
-    };
-    auto U = [&](int64_t q, Value row) {
-      return load(smemM, {add(add(tb, idx(nb * 64 + q * 8)), row)});
-    };
-    if (qt < qj)
-      return cf(0.0f);
-    if (qt == qj)
-      return sel(lt(jl, tl), L(qt, tl, jl),
-                 sel(eq(jl, tl), cf(1.0f), cf(0.0f)));
-    Value v = mulF(sel(eq(jl, idx(7)), cf(1.0f), L(qj, idx(7), jl)), U(qt, tl));
-    for (int64_t m = qj + 1; m < qt; ++m)
-      v = mulF(v, U(m, idx(7)));
+  /// vals[k] where is[k] says k is the index (is[0] unused): a select chain.
+  Value pick(ArrayRef<Value> vals, ArrayRef<Value> is) {
+    Value v = vals[0];
+    for (size_t k = 1; k < vals.size(); ++k)
+      v = sel(is[k], vals[k], v);
     return v;
   }
-  /// The local states of chunk tile i for the CTA's channels, by one warp.
-  void mmaTile(Value i, Value tableBase) {
-    int64_t nb = c.mmaBlock / 16, S = c.slots, nN = (S + 7) / 8;
+
+  /// The lane's roles in the mma warp.
+  struct MmaLane {
+    Value g, tig, nq, par, odd;
+    SmallVector<Value> tigIs, gIs; // tig == k, g == k
+  };
+  MmaLane mmaLane() {
+    MmaLane m;
+    Value l = remU(ctaTid, kWarpSize);
+    m.g = divU(l, 4);
+    m.tig = remU(l, 4);
+    m.nq = divU(m.g, 2);
+    m.par = remU(m.g, 2);
+    m.odd = eq(m.par, idx(1));
+    for (int64_t k = 0; k < 4; ++k)
+      m.tigIs.push_back(eq(m.tig, idx(k)));
+    for (int64_t k = 0; k < 8; ++k)
+      m.gIs.push_back(eq(m.g, idx(k)));
+    return m;
+  }
+
+  /// One tile of an mma warp: where it is, the raw gates of the lane's two
+  /// 4-token runs per 16-token block (k side: tokens 16J + 4tig + i, n
+  /// side: 16J + 4(g/2) + i; vectors of the gates' type), its A fragments
+  /// (per block J and drive part: a01, a23, a45, a67), then its local
+  /// states (acc[I][nb]: channel g tokens 16I + 4tig + 2nb + {0, 1}, then
+  /// channel g + 8), and for K != 0 the tile product, the carry weights of
+  /// the lane's tokens and a[0].
+  struct MmaTile {
+    Value u; // index of the tile in the CTA span
+    Value phys, first, fast;
+    SmallVector<Value> kg, ng; // [J]
+    SmallVector<SmallVector<std::array<Value, 4>>> x; // [J][part]
+    SmallVector<std::array<std::array<Value, 4>, 2>> acc; // [I][nb]
+    SmallVector<std::array<Value, 4>> prefix; // [I][e]: carry weight
+    Value gTile, a0;
+  };
+  /// The CTA's row of slot s (channel dBase + s) and its flat offset.
+  Value slotRowOffset(Value s) { return mul(add(sub(r, slot ? slot : idx(0)), s), L); }
+  Value slotChannel(Value s) { return add(sub(dIdx, slot ? slot : idx(0)), s); }
+
+  /// Loads tile u of the CTA span (logical tile ctaBase + u) for the lane:
+  /// on the vector path (whole tile in [0, L), aligned, block a multiple
+  /// of 16) 8-byte (bf16) runs, else guarded scalars (gate 1 and drive 0
+  /// outside the tile and [0, L)).
+  MmaTile mmaLoad(const MmaLane &m, Value u) {
+    MmaTile t;
+    t.u = u;
+    Value q = add(ctaBase, u);
+    t.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    t.first = mul(t.phys, c.block);
+    Value whole = andI(ge(t.first, idx(0)),
+                       cmp(arith::CmpIPredicate::sle, add(t.first, c.block), L));
+    t.fast = andI(whole, aligned);
+    int64_t nb = c.mmaBlock / 16, S = c.slots, pX = driveParts();
+    Type ex = c.driveType.getElementType(), ea = c.gatesType.getElementType();
+    auto va = VectorType::get({4}, ea), vx = VectorType::get({4}, ex);
+    bool vec = c.block % 16 == 0; // every 4-token run inside the tile
+    // Channels g, g + 8 (0 past the CTA's slots).
+    Value sCh[2], validS[2], row[2], chan[2];
+    for (int64_t h = 0; h < 2; ++h) {
+      Value s = add(m.g, idx(8 * h));
+      validS[h] = S > 8 * h + 7 ? Value() : lt(s, idx(S));
+      sCh[h] = validS[h] ? sel(validS[h], s, idx(0)) : s;
+      row[h] = slotRowOffset(sCh[h]);
+      chan[h] = slotChannel(sCh[h]);
+    }
+    auto gateRun = [&](Value k0, bool fastPath) -> Value {
+      if (fastPath)
+        return LLVM::LoadOp::create(
+            b, va, globalPtr(gates, add(add(gateRow, t.first), k0)),
+            4 * ea.getIntOrFloatBitWidth() / 8, false, false,
+            /*invariant=*/true);
+      Value v = LLVM::UndefOp::create(b, va);
+      for (int64_t e = 0; e < 4; ++e) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        Value x = load(gates, {bIdx, hIdx, sel(valid, tok, idx(0))});
+        bool lost;
+        APFloat one(1.0f);
+        one.convert(cast<FloatType>(ea).getFloatSemantics(),
+                    APFloat::rmNearestTiesToEven, &lost);
+        Value pad = arith::ConstantFloatOp::create(b, cast<FloatType>(ea), one);
+        v = LLVM::InsertElementOp::create(b, v, sel(valid, x, pad), lanePos(e));
+      }
+      return v;
+    };
+    // words[px][pair] of one channel's run: tokens k0 + {0, 1}, k0 + {2, 3}.
+    auto driveRun = [&](int64_t h, Value k0, bool fastPath) -> ValueVector {
+      auto fromValues = [&](ArrayRef<Value> xs) {
+        ValueVector out(2 * pX);
+        for (int64_t pr = 0; pr < 2; ++pr) {
+          SmallVector<Value> w = splitPair(xs[2 * pr], xs[2 * pr + 1], pX);
+          for (int64_t px = 0; px < pX; ++px)
+            out[2 * px + pr] = w[px];
+        }
+        return out;
+      };
+      ValueVector out;
+      if (fastPath) {
+        Value v = LLVM::LoadOp::create(
+            b, vx, globalPtr(drive, add(add(row[h], t.first), k0)),
+            4 * ex.getIntOrFloatBitWidth() / 8, false, false,
+            /*invariant=*/true);
+        if (ex.isBF16()) {
+          Value w = LLVM::BitcastOp::create(b, VectorType::get({2}, i32()), v);
+          for (int64_t pr = 0; pr < 2; ++pr)
+            out.push_back(LLVM::ExtractElementOp::create(b, w, lanePos(pr)));
+        } else {
+          SmallVector<Value> xs;
+          for (int64_t e = 0; e < 4; ++e)
+            xs.push_back(toF32(LLVM::ExtractElementOp::create(b, v, lanePos(e))));
+          out = fromValues(xs);
+        }
+        if (validS[h])
+          for (Value &w : out)
+            w = sel(validS[h], w, ci32(0));
+        return out;
+      }
+      SmallVector<Value> xs;
+      for (int64_t e = 0; e < 4; ++e) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        if (validS[h])
+          valid = andI(valid, validS[h]);
+        Value x = toF32(load(drive, {bIdx, hIdx, chan[h], sel(valid, tok, idx(0))}));
+        xs.push_back(sel(valid, x, cf(0.0f)));
+      }
+      return fromValues(xs);
+    };
+    // Everything of the tile in one branch: [J]: kg, ng, then the drive
+    // words of channels g and g + 8.
+    auto all = [&](bool fastPath) {
+      ValueVector out;
+      for (int64_t J = 0; J < nb; ++J) {
+        Value kk = add(mul(m.tig, 4), idx(16 * J));
+        out.push_back(gateRun(kk, fastPath));
+        out.push_back(gateRun(add(mul(m.nq, 4), idx(16 * J)), fastPath));
+        for (int64_t h = 0; h < 2; ++h) {
+          ValueVector w = driveRun(h, kk, fastPath);
+          out.append(w.begin(), w.end());
+        }
+      }
+      return out;
+    };
+    SmallVector<Type> types;
+    for (int64_t J = 0; J < nb; ++J) {
+      types.append({va, va});
+      types.append(4 * pX, i32());
+    }
+    ValueVector res = vec ? emitIf(t.fast, types, [&] { return all(true); },
+                                   [&] { return all(false); })
+                          : all(false);
+    t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
+    int64_t per = 2 + 4 * pX;
+    for (int64_t J = 0; J < nb; ++J) {
+      t.kg.push_back(res[J * per]);
+      t.ng.push_back(res[J * per + 1]);
+      for (int64_t h = 0; h < 2; ++h)
+        for (int64_t px = 0; px < pX; ++px)
+          for (int64_t pr = 0; pr < 2; ++pr)
+            t.x[J][px][2 * pr + h] = res[J * per + 2 + h * 2 * pX + 2 * px + pr];
+    }
+    return t;
+  }
+
+  /// The masked f32 gates of a loaded 4-token run (in-tile tokens k0 ..
+  /// k0 + 3): zero at a segment start (in-tile token 0) and at resets, as
+  /// gateOf.
+  std::array<Value, 4> maskRun(const MmaTile &t, Value raw, Value k0) {
+    std::array<Value, 4> a;
+    for (int64_t e = 0; e < 4; ++e) {
+      Value v = toF32(LLVM::ExtractElementOp::create(b, raw, lanePos(e)));
+      Value cut;
+      if (c.segment > 0 && e == 0) {
+        Value start = eq(rem(t.phys, idx(c.segment)), idx(0));
+        Value inside = andI(cmp(arith::CmpIPredicate::sgt, t.first, idx(0)),
+                            lt(t.first, L));
+        cut = andI(andI(start, inside), eq(k0, idx(0)));
+      }
+      if (resets) {
+        Value k = add(k0, idx(e));
+        Value tok = add(t.first, k);
+        Value valid = andI(tokenValid(tok), lt(k, idx(c.block)));
+        Value flagged = andI(load(resets, {bIdx, sel(valid, tok, idx(0))}), valid);
+        cut = cut ? orI(cut, flagged) : flagged;
+      }
+      a[e] = cut ? sel(cut, cf(0.0f), v) : v;
+    }
+    return a;
+  }
+  /// Products inside a 4-token run: pre[r] = a[0] .. a[r], suf[r] =
+  /// a[r+1] .. a[3] (suf[3] = 1).
+  struct Run {
+    std::array<Value, 4> a, pre, suf;
+  };
+  Run runProducts(const std::array<Value, 4> &a) {
+    Run q;
+    q.a = a;
+    q.pre[0] = a[0];
+    for (int64_t rr = 1; rr < 4; ++rr)
+      q.pre[rr] = mulF(q.pre[rr - 1], a[rr]);
+    q.suf[3] = cf(1.0f);
+    q.suf[2] = a[3];
+    for (int64_t rr = 1; rr >= 0; --rr)
+      q.suf[rr] = mulF(a[rr + 1], q.suf[rr + 1]);
+    return q;
+  }
+
+  /// The tile's local states on the tensor cores (and, for K != 0, its
+  /// product, the carry weights and a[0]).
+  void mmaCompute(const MmaLane &m, MmaTile &t) {
+    int64_t nb = c.mmaBlock / 16;
     int64_t pM = matrixParts(), pX = driveParts(), P = std::max(pM, pX);
-    Value g = divU(lane, 4), tig = remU(lane, 4);
-    Value tb = add(tableBase, mul(i, nb * 80));
+    bool fwd = !c.transpose;
+    // The lane's runs (k side: quad tig, n side: quad g / 2) and the quad
+    // products G[J][Q] of every block (from lane Q, whose k quad it is).
+    SmallVector<Run> kr, nr;
+    SmallVector<std::array<Value, 4>> G(nb);
+    SmallVector<Value> Gb(nb);
+    for (int64_t J = 0; J < nb; ++J) {
+      kr.push_back(runProducts(maskRun(t, t.kg[J], add(mul(m.tig, 4), idx(16 * J)))));
+      nr.push_back(runProducts(maskRun(t, t.ng[J], add(mul(m.nq, 4), idx(16 * J)))));
+      for (int64_t Q = 0; Q < 4; ++Q)
+        G[J][Q] = gpu::ShuffleOp::create(b, kr[J].pre[3], Q, kWarpSize,
+                                         gpu::ShuffleMode::IDX)
+                      .getShuffleResult();
+      Gb[J] = mulF(mulF(G[J][0], G[J][1]), mulF(G[J][2], G[J][3]));
+    }
+    auto between = [&](int64_t lo, int64_t hi) { // blocks lo < I < hi
+      Value v = cf(1.0f);
+      for (int64_t I = lo + 1; I < hi; ++I)
+        v = I == lo + 1 ? Gb[I] : mulF(v, Gb[I]);
+      return v;
+    };
+    // Product of the quads Q of block I with lo < Q < hi (lane values,
+    // static -1 / 4 for open ends).
+    auto quads = [&](int64_t I, Value lo, Value hi) {
+      Value v;
+      for (int64_t Q = 0; Q < 4; ++Q) {
+        Value in;
+        if (lo)
+          in = lt(lo, idx(Q));
+        if (hi)
+          in = in ? andI(in, lt(idx(Q), hi)) : lt(idx(Q), hi);
+        Value f = sel(in, G[I][Q], cf(1.0f));
+        v = v ? mulF(v, f) : f;
+      }
+      return v;
+    };
+    Value kq = m.tig, nq = m.nq;
+    // n side position r = 2n + g % 2 inside its quad.
+    auto nPre = [&](int64_t I, int64_t n) {
+      return sel(m.odd, nr[I].pre[2 * n + 1], nr[I].pre[2 * n]);
+    };
+    auto nSuf = [&](int64_t I, int64_t n) {
+      return sel(m.odd, nr[I].suf[2 * n + 1], nr[I].suf[2 * n]);
+    };
+    // Entries E[n][e] of B for block pair (I: n tokens, J: k tokens).
+    auto entries = [&](int64_t I, int64_t J) {
+      std::array<std::array<Value, 4>, 2> E;
+      if (I != J) {
+        // Forward (J < I): suffix of the k token in J, blocks between,
+        // prefix of the n token in I; transpose (J > I) the mirror.
+        Value kOuter = fwd ? quads(J, kq, Value()) : quads(J, Value(), kq);
+        Value nOuter = fwd ? quads(I, Value(), nq) : quads(I, nq, Value());
+        Value mid = fwd ? between(J, I) : between(I, J);
+        for (int64_t n = 0; n < 2; ++n) {
+          Value nm = mulF(mulF(fwd ? nPre(I, n) : nSuf(I, n), nOuter), mid);
+          for (int64_t e = 0; e < 4; ++e)
+            E[n][e] = mulF(mulF(fwd ? kr[J].suf[e] : kr[J].pre[e], kOuter), nm);
+        }
+        return E;
+      }
+      // Same block: across quads suffix . quads between . prefix; inside
+      // one quad (then the k and n quads agree) the run's own products.
+      Value lo = fwd ? kq : nq, hi = fwd ? nq : kq;
+      Value mid = quads(I, lo, hi);
+      Value cross = lt(lo, hi), same = eq(kq, nq);
+      const std::array<Value, 4> &qa = kr[I].a;
+      std::map<std::pair<int64_t, int64_t>, Value> prods;
+      // a[rj+1] .. a[rt] of the quad (1 when equal, 0 when rj > rt).
+      std::function<Value(int64_t, int64_t)> inq = [&](int64_t rj,
+                                                        int64_t rt) -> Value {
+        if (rj > rt)
+          return cf(0.0f);
+        if (rj == rt)
+          return cf(1.0f);
+        auto key = std::make_pair(rj, rt);
+        auto it = prods.find(key);
+        if (it != prods.end())
+          return it->second;
+        Value v = rt == rj + 1 ? qa[rt] : mulF(inq(rj, rt - 1), qa[rt]);
+        prods[key] = v;
+        return v;
+      };
+      for (int64_t n = 0; n < 2; ++n) {
+        Value nm = mulF(fwd ? nPre(I, n) : nSuf(I, n), mid);
+        for (int64_t e = 0; e < 4; ++e) {
+          Value cr = mulF(fwd ? kr[I].suf[e] : kr[I].pre[e], nm);
+          Value in0 = fwd ? inq(e, 2 * n) : inq(2 * n, e);
+          Value in1 = fwd ? inq(e, 2 * n + 1) : inq(2 * n + 1, e);
+          Value iv = sel(m.odd, in1, in0);
+          E[n][e] = sel(cross, cr, sel(same, iv, cf(0.0f)));
+        }
+      }
+      return E;
+    };
     // Kept products of parts (pm, px): pm + px <= P - 1 (the others are
     // below 2^(-9P)), smaller terms first.
     SmallVector<std::pair<int64_t, int64_t>> combos;
@@ -799,198 +1032,214 @@ private:
       for (int64_t pm = pM - 1; pm >= 0; --pm)
         if (sum - pm >= 0 && sum - pm < pX)
           combos.push_back({pm, sum - pm});
-    // B fragments (per part) of block J, channels 8k .. 8k + 7: lane
-    // (g, tig) holds channel 8k + g, tokens 16J + 2tig + {0, 1, 8, 9}.
-    std::map<std::pair<int64_t, int64_t>, SmallVector<std::array<Value, 2>>>
-        bCache;
-    auto bFrag = [&](int64_t J, int64_t k) {
-      auto it = bCache.find({J, k});
-      if (it != bCache.end())
-        return it->second;
-      Value ch = add(g, idx(8 * k));
-      Value valid = S % 8 == 0 ? Value() : lt(ch, idx(S));
-      Value chc = valid ? sel(valid, ch, idx(0)) : ch;
-      SmallVector<SmallVector<Value>> xs;
-      for (int64_t h = 0; h < 2; ++h) {
-        Value t = add(mul(tig, 2), idx(16 * J + 8 * h));
-        Value v2 = LLVM::LoadOp::create(b, VectorType::get({2}, f32()),
-                                        sharedPtr(stageIndex(chc, i, t)), 8);
-        for (int64_t e = 0; e < 2; ++e) {
-          Value x = LLVM::ExtractElementOp::create(b, v2, lanePos(e));
-          if (valid)
-            x = sel(valid, x, cf(0.0f));
-          xs.push_back(splitBf16(x, pX));
-        }
-      }
-      SmallVector<std::array<Value, 2>> regs;
-      for (int64_t px = 0; px < pX; ++px)
-        regs.push_back({pack2(xs[0][px], xs[1][px]), pack2(xs[2][px], xs[3][px])});
-      bCache[{J, k}] = regs;
-      return regs;
-    };
     auto resT = LLVM::LLVMStructType::getLiteral(b.getContext(),
                                                  {f32(), f32(), f32(), f32()});
-    // acc[I][k]: C of row block I, channel block k.
-    SmallVector<SmallVector<std::array<Value, 4>>> acc(nb);
+    t.acc.assign(nb, {});
     for (int64_t I = 0; I < nb; ++I) {
-      acc[I].assign(nN, {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)});
+      for (int64_t n = 0; n < 2; ++n)
+        t.acc[I][n] = {cf(0.0f), cf(0.0f), cf(0.0f), cf(0.0f)};
       int64_t J0 = c.transpose ? I : 0, J1 = c.transpose ? nb - 1 : I;
       for (int64_t J = J0; J <= J1; ++J) {
-        // A fragment (row-major): register ra holds rows 16I + g
-        // (+ 8 for odd ra), columns 16J + 2tig + {0, 1} (+ 8 for ra >= 2).
-        // Forward A = M; transpose A[r][c] = M[c][r].
-        SmallVector<std::array<Value, 4>> a(pM);
-        for (int64_t ra = 0; ra < 4; ++ra) {
-          SmallVector<Value> e[2];
-          for (int64_t el = 0; el < 2; ++el) {
-            int64_t qr = 2 * I + (ra & 1), qc = 2 * J + (ra >> 1);
-            Value lr = g, lc = add(mul(tig, 2), idx(el));
-            Value m = c.transpose ? mmaEntry(tb, qc, lc, qr, lr)
-                                  : mmaEntry(tb, qr, lr, qc, lc);
-            e[el] = splitBf16(m, pM);
-          }
-          for (int64_t pm = 0; pm < pM; ++pm)
-            a[pm][ra] = pack2(e[0][pm], e[1][pm]);
-        }
-        for (int64_t k = 0; k < nN; ++k) {
-          SmallVector<std::array<Value, 2>> bf = bFrag(J, k);
+        auto E = entries(I, J);
+        for (int64_t n = 0; n < 2; ++n) {
+          SmallVector<Value> w01 = splitPair(E[n][0], E[n][1], pM);
+          SmallVector<Value> w23 = splitPair(E[n][2], E[n][3], pM);
           for (auto [pm, px] : combos) {
+            auto &x = t.x[J][px];
+            auto &acc = t.acc[I][n];
             auto mma = NVVM::MmaOp::create(
-                b, resT, ValueRange{a[pm][0], a[pm][1], a[pm][2], a[pm][3]},
-                ValueRange{bf[px][0], bf[px][1]},
-                ValueRange{acc[I][k][0], acc[I][k][1], acc[I][k][2],
-                           acc[I][k][3]},
+                b, resT, ValueRange{x[0], x[1], x[2], x[3]},
+                ValueRange{w01[pm], w23[pm]},
+                ValueRange{acc[0], acc[1], acc[2], acc[3]},
                 ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
                 std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16,
                                               NVVM::MMATypes::bf16},
                 std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                                NVVM::MMALayout::col});
             for (int64_t q = 0; q < 4; ++q)
-              acc[I][k][q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
+              acc[q] = LLVM::ExtractValueOp::create(b, mma.getResult(), q);
           }
         }
       }
     }
-    // Every lane has read the tile's drive: write the local states over it.
-    // C register q: row 16I + g (+ 8 for q >= 2), channel 8k + 2tig + q % 2.
-    warpSync();
-    for (int64_t I = 0; I < nb; ++I)
-      for (int64_t k = 0; k < nN; ++k)
-        for (int64_t q = 0; q < 4; ++q) {
-          Value t = add(g, idx(16 * I + 8 * (q / 2)));
-          Value ch = add(mul(tig, 2), idx(8 * k + q % 2));
-          auto put = [&] { store(acc[I][k][q], smemM, {stageIndex(ch, i, t)}); };
-          if (S % 8 == 0)
-            put();
-          else
-            emitIf(lt(ch, idx(S)), put);
-        }
-  }
-  /// The local states (in-tile recurrence from zero) of every tile in
-  /// `data`, computed by the CTA on tensor cores (above). Must be reached by
-  /// the whole CTA (uniform control flow: barriers).
-  SmallVector<SmallVector<Value>> mmaLocals(ArrayRef<TileData> data) {
-    int64_t BL = c.block, nc = c.mmaChunk, S = c.slots;
-    int64_t chunks = c.threads() / nc;
-    Value s = slot ? slot : idx(0);
-    Value u = remU(tid, nc), mine = divU(tid, nc);
-    Value tableBase = idx(S * mmaSlotStride(nc, c.mmaBlock));
-    Value ctaWarp = divU(ctaTid, kWarpSize);
-    auto vec4 = VectorType::get({4}, f32());
-    SmallVector<SmallVector<Value>> result;
-    for (const TileData &d : data) {
-      // The last round (of the last tile slot) needs no closing barrier.
-      bool lastSlot = &d == &data.back();
-      bool closing = true;
-      auto round = [&](Value ch, ValueRange cur) -> ValueVector {
-        auto inChunk = [&](const std::function<void()> &fn) {
-          if (chunks == 1)
-            fn();
-          else
-            emitIf(eq(mine, ch), fn);
-        };
-        inChunk([&] {
-          for (int64_t v = 0; v < c.mmaBlock / 4; ++v) {
-            Value vec = LLVM::UndefOp::create(b, vec4);
-            for (int64_t e = 0; e < 4; ++e)
-              vec = LLVM::InsertElementOp::create(
-                  b, vec, 4 * v + e < BL ? driveOf(d, 4 * v + e) : cf(0.0f),
-                  lanePos(e));
-            LLVM::StoreOp::create(b, vec, sharedPtr(stageIndex(s, u, idx(4 * v))),
-                                  16);
-          }
-          mmaTable(d, add(tableBase, mul(u, (c.mmaBlock / 16) * 80)));
-        });
-        gpu::BarrierOp::create(b);
-        emitFor(ctaWarp, idx(nc), idx(S * c.warps()), {},
-                [&](Value i, ValueRange) {
-                  warpSync(); // mma.sync needs the warp converged
-                  mmaTile(i, tableBase);
-                  return ValueVector{};
-                });
-        gpu::BarrierOp::create(b);
-        auto read = [&] {
-          ValueVector out;
-          for (int64_t v = 0; v < c.mmaBlock / 4 && 4 * v < BL; ++v) {
-            Value vec = LLVM::LoadOp::create(
-                b, vec4, sharedPtr(stageIndex(s, u, idx(4 * v))), 16);
-            for (int64_t e = 0; e < 4 && 4 * v + e < BL; ++e)
-              out.push_back(LLVM::ExtractElementOp::create(b, vec, lanePos(e)));
-          }
-          return out;
-        };
-        ValueVector got;
-        if (chunks == 1)
-          got = read();
-        else
-          got = emitIf(eq(mine, ch), SmallVector<Type>(BL, f32()), read,
-                       [&] { return ValueVector(cur.begin(), cur.end()); });
-        // The next round overwrites the staging.
-        if (closing)
-          gpu::BarrierOp::create(b);
-        return got;
-      };
-      // Up to 4 rounds are unrolled: in an scf.for, LLVM hoists the
-      // (loop-invariant) staging and table values of the thread's tile out
-      // of the loop and keeps them all live (hundreds of bytes of spills).
-      ValueVector local;
-      if (chunks == 1) {
-        closing = !lastSlot;
-        local = round(idx(0), {});
-      } else if (chunks <= 4) {
-        local = ValueVector(BL, cf(0.0f));
-        for (int64_t ch = 0; ch < chunks; ++ch) {
-          closing = !(lastSlot && ch == chunks - 1);
-          local = round(idx(ch), local);
-        }
-      } else
-        local = emitFor(idx(0), idx(chunks), idx(1),
-                        ValueVector(BL, cf(0.0f)), round);
-      result.push_back(SmallVector<Value>(local.begin(), local.end()));
+    if (c.hops == 0)
+      return;
+    // Tile product; the carry's weight of the lane's token 16I + 4tig + e
+    // (its k run): forward a[0] .. a[t], transpose a[t+1] .. a[end]
+    // (applyTile's prefixes); a[0] (transposed carriers).
+    t.gTile = between(-1, nb);
+    t.a0 = kr[0].a[0];
+    t.prefix.assign(nb, {});
+    for (int64_t I = 0; I < nb; ++I) {
+      Value outer = fwd ? mulF(between(-1, I), quads(I, Value(), kq))
+                        : mulF(quads(I, kq, Value()), between(I, nb));
+      for (int64_t e = 0; e < 4; ++e)
+        t.prefix[I][e] = mulF(fwd ? kr[I].pre[e] : kr[I].suf[e], outer);
     }
-    return result;
+  }
+
+  /// Index of the gate product (s < 0) or carrier of slot s of tile u in
+  /// the exchange buffer.
+  Value exchangeIndex(Value s, Value u) {
+    if (!s)
+      return u;
+    return add(mul(add(s, idx(1)), c.ctaSpan()), u);
+  }
+  /// The lane's channels' (g, g + 8) terminal carriers into the exchange.
+  void mmaPublish(const MmaLane &m, const MmaTile &t) {
+    int64_t S = c.slots;
+    // Forward: the local state of token block - 1; transpose: a[0] times
+    // that of token 0.
+    int64_t kl = c.transpose ? 0 : c.block - 1;
+    int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+    Value a0 = c.transpose ? t.a0 : Value();
+    emitIf(eq(m.tig, idx(tq)), [&] {
+      for (int64_t h = 0; h < 2; ++h) {
+        Value s = add(m.g, idx(8 * h));
+        Value v = t.acc[I][e / 2][2 * h + e % 2];
+        if (a0)
+          v = mulF(a0, v);
+        auto put = [&] { store(v, smemM, {exchangeIndex(s, t.u)}); };
+        if (S > 8 * h + 7)
+          put();
+        else
+          emitIf(lt(s, idx(S)), put);
+      }
+    });
+    emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
+           [&] { store(t.gTile, smemM, {exchangeIndex(Value(), t.u)}); });
+  }
+  /// y = local + prefix * carry (K != 0) for the lane's channels, stored
+  /// as 4-token runs (guarded scalars off the vector path).
+  void mmaStore(const MmaLane &m, MmaTile &t,
+                std::array<Value, 2> carries = {}) {
+    int64_t nb = c.mmaBlock / 16, S = c.slots;
+    Type elem = c.outType.getElementType();
+    bool vec = c.block % 16 == 0;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value s = add(m.g, idx(8 * h));
+      auto body = [&] {
+        Value carry = carries[h] ? carries[h]
+                      : c.hops != 0 ? load(smemM, {exchangeIndex(s, t.u)})
+                                    : Value();
+        Value row = slotRowOffset(s), ch = slotChannel(s);
+        for (int64_t I = 0; I < nb; ++I) {
+          Value k0 = add(mul(m.tig, 4), idx(16 * I));
+          SmallVector<Value> ys;
+          for (int64_t e = 0; e < 4; ++e) {
+            Value y = t.acc[I][e / 2][2 * h + e % 2];
+            if (carry)
+              y = axpy(t.prefix[I][e], carry, y);
+            ys.push_back(fromF32(y, elem));
+          }
+          auto slow = [&] {
+            for (int64_t e = 0; e < 4; ++e) {
+              Value k = add(k0, idx(e));
+              Value tok = add(t.first, k);
+              emitIf(andI(tokenValid(tok), lt(k, idx(c.block))),
+                     [&] { store(ys[e], out, {bIdx, hIdx, ch, tok}); });
+            }
+            return ValueVector{};
+          };
+          auto fast = [&] {
+            auto vt = VectorType::get({4}, elem);
+            Value v = LLVM::UndefOp::create(b, vt);
+            for (int64_t e = 0; e < 4; ++e)
+              v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+            LLVM::StoreOp::create(
+                b, v, globalPtr(out, add(add(row, t.first), k0)),
+                4 * elem.getIntOrFloatBitWidth() / 8);
+            return ValueVector{};
+          };
+          if (vec)
+            emitIf(t.fast, {}, fast, slow);
+          else
+            slow();
+        }
+      };
+      if (S > 8 * h + 7)
+        body();
+      else
+        emitIf(lt(s, idx(S)), body);
+    }
+  }
+  /// The whole local = mma body (after position(), the row offsets and the
+  /// vector-path condition): mma warps, carrier exchange, apply.
+  void mmaBody();
+  /// One unit (CTA span) per CTA: mma warps, carrier exchange, apply.
+  void mmaUnits(const MmaLane &m);
+  /// K = inf, one CTA per row group (nx = 1): chunk k is the CTA span at
+  /// position k; per chunk the mma warps load, compute and publish, the
+  /// rows scan the carriers with the running prefix, the mma warps apply
+  /// (loading the next chunk during the exchange measured slower: the
+  /// registers, docs/benchmarks.md).
+  void mmaRowLoop(const MmaLane &m);
+  /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
+  /// tile i + kMmaAhead issued before tile i is computed.
+  static constexpr int64_t kMmaAhead = 1, kMmaUnroll = 8;
+  void mmaPipeline(const MmaLane &m, int64_t i0, int64_t i1,
+                   const std::function<Value(int64_t)> &tileAt,
+                   const std::function<void(int64_t, MmaTile &)> &use) {
+    std::vector<MmaTile> queue;
+    int64_t next = i0;
+    for (; next < i1 && next < i0 + kMmaAhead; ++next)
+      queue.push_back(mmaLoad(m, tileAt(next)));
+    for (int64_t i = i0; i < i1; ++i) {
+      if (next < i1)
+        queue.push_back(mmaLoad(m, tileAt(next++)));
+      MmaTile t = queue.front();
+      queue.erase(queue.begin());
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t);
+      use(i, t);
+    }
+  }
+  /// Finite K with lane = halo: each mma warp takes a run of consecutive
+  /// tiles and recomputes the K tiles before it (no exchange).
+  void mmaHaloBody(const MmaLane &m);
+  /// The carriers (g, v of channels g and g + 8 in every lane of row g)
+  /// of a computed tile; (0, init or 0) before the row (haloCarrier's).
+  struct LaneCarrier {
+    Value g;
+    std::array<Value, 2> v;
+  };
+  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t) {
+    int64_t kl = c.transpose ? 0 : c.block - 1;
+    int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+    LaneCarrier lc;
+    lc.g = t.gTile;
+    Value src = add(mul(m.g, 4), idx(tq));
+    Value src32 = arith::IndexCastOp::create(b, i32(), src);
+    Value q = add(ctaBase, t.u);
+    Value before = lt(q, idx(0));
+    for (int64_t h = 0; h < 2; ++h) {
+      Value v = t.acc[I][e / 2][2 * h + e % 2];
+      if (c.transpose)
+        v = mulF(t.a0, v);
+      v = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
+                                 gpu::ShuffleMode::IDX)
+              .getShuffleResult();
+      Value pre = cf(0.0f);
+      if (init) {
+        Value s = add(m.g, idx(8 * h));
+        Value sc = c.slots > 8 * h + 7 ? s : sel(lt(s, idx(c.slots)), s, idx(0));
+        Value iv = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
+        pre = sel(eq(q, idx(-1)), iv, cf(0.0f));
+      }
+      lc.v[h] = sel(before, pre, v);
+    }
+    lc.g = sel(before, cf(0.0f), lc.g);
+    return lc;
   }
 
   /// Writes y = local + prefix * carry for a loaded tile: 16-byte stores on
   /// the vector path, guarded scalar stores otherwise.
   void applyTile(const TileData &d, Value carry,
-                 ArrayRef<Value> local = {}, const TileScan *scan = nullptr) {
+                 const TileScan *scan = nullptr) {
     SmallVector<Value> ys(c.block);
     if (scan) {
       // Layer mode: z = alpha + beta carry, from scanTile (computed once,
       // with the tile's carrier).
-    } else if (!local.empty()) {
-      // local = mma: the local states come from the tensor cores; only the
-      // in-tile prefix of the carry is computed here.
-      Value prefix = cf(1.0f);
-      for (int64_t i = 0; i < c.block; ++i) {
-        int64_t k = c.transpose ? c.block - 1 - i : i;
-        if (!c.transpose)
-          prefix = k == 0 ? gateOf(d, 0) : mulF(prefix, gateOf(d, k));
-        ys[k] = carry ? axpy(prefix, carry, local[k]) : local[k];
-        if (c.transpose)
-          prefix = k == c.block - 1 ? gateOf(d, k) : mulF(prefix, gateOf(d, k));
-      }
     } else if (!c.transpose) {
       Value state, prefix;
       for (int64_t k = 0; k < c.block; ++k) {
@@ -1914,6 +2163,206 @@ void KernelEmitter::rowLoop(bool keep) {
 }
 
 //===----------------------------------------------------------------------===//
+// local = mma body
+//===----------------------------------------------------------------------===//
+
+void KernelEmitter::mmaBody() {
+  MmaLane m = mmaLane();
+  // K = inf row-loop configurations build two kernels (KernelPart): the
+  // row-loop kernel walks its row (the host's choice when the rows fill the
+  // GPU); the look-back kernel runs one unit per CTA span.
+  assert((part == KernelPart::whole) != c.rowLoop() &&
+         "row-loop configurations build a rowLoop and a lookBack kernel");
+  if (part == KernelPart::rowLoop)
+    return mmaRowLoop(m);
+  mmaUnits(m);
+}
+
+void KernelEmitter::mmaUnits(const MmaLane &m) {
+  // grid = flags: the position first (no loads to overlap with the ticket:
+  // the mma warps load the CTA's tiles in their own layout).
+  if (c.gridFlags() && c.cluster() == 1) {
+    pos = ticket();
+    setBases();
+  }
+  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
+  int64_t nT = span / WS, nb = c.mmaBlock / 16;
+  // Warp w of the CTA takes tiles w, w + WS, ... of the span.
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  auto tileU = [&](Value i) { return add(ctaWarp, mul(i, WS)); };
+  // Tiles whose loads are issued together (then computed): at most two
+  // 16-token blocks (64 registers per thread).
+  int64_t batch = 1;
+  while (batch * 2 <= nT && nT % (batch * 2) == 0 && batch * 2 * nb <= 2)
+    batch *= 2;
+  auto runBatch = [&](Value i0, int64_t n, bool final) {
+    std::vector<MmaTile> tiles;
+    for (int64_t k = 0; k < n; ++k)
+      tiles.push_back(mmaLoad(m, tileU(add(i0, idx(k)))));
+    for (MmaTile &t : tiles) {
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t);
+      if (final)
+        mmaStore(m, t);
+      else
+        mmaPublish(m, t);
+    }
+    return tiles;
+  };
+  auto forAll = [&](bool final) {
+    if (nT == batch)
+      return runBatch(idx(0), batch, final);
+    if (final && nT <= kMmaUnroll) {
+      // Unrolled, the next kMmaAhead tiles' loads in flight while one is
+      // computed.
+      mmaPipeline(m, 0, nT, [&](int64_t i) { return tileU(idx(i)); },
+                  [&](int64_t, MmaTile &t) { mmaStore(m, t); });
+      return std::vector<MmaTile>{};
+    }
+    emitFor(idx(0), idx(nT), idx(batch), {}, [&](Value i0, ValueRange) {
+      runBatch(i0, batch, final);
+      return ValueVector{};
+    });
+    return std::vector<MmaTile>{};
+  };
+  if (c.hops == 0) {
+    forAll(/*final=*/true);
+    return;
+  }
+  if (!c.laneShuffle())
+    return mmaHaloBody(m);
+  // K != 0: the local states stay in registers when the warp's tiles fit
+  // in one batch, else they are recomputed after the exchange.
+  std::vector<MmaTile> kept = forAll(/*final=*/false);
+  gpu::BarrierOp::create(b);
+  int64_t tpl = c.tilesPerLane();
+  Value s = slot ? slot : idx(0);
+  SmallVector<Carrier> own;
+  SmallVector<Value> us;
+  for (int64_t j = 0; j < tpl; ++j) {
+    Value u = sub(tileOf(j), ctaBase);
+    us.push_back(u);
+    own.push_back({load(smemM, {exchangeIndex(Value(), u)}),
+                   load(smemM, {exchangeIndex(s, u)})});
+  }
+  SmallVector<Value> carries =
+      c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
+  for (int64_t j = 0; j < tpl; ++j)
+    store(carries[j], smemM, {exchangeIndex(s, us[j])});
+  gpu::BarrierOp::create(b);
+  if (!kept.empty()) {
+    for (MmaTile &t : kept)
+      mmaStore(m, t);
+    return;
+  }
+  forAll(/*final=*/true);
+}
+
+void KernelEmitter::mmaHaloBody(const MmaLane &m) {
+  int64_t K = c.hops, WS = c.slots * c.warps();
+  int64_t nT = c.ctaSpan() / WS;
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  Value u0 = mul(ctaWarp, nT);
+  // The window of the last K carriers, oldest first.
+  SmallVector<LaneCarrier> win;
+  mmaPipeline(m, -K, nT, [&](int64_t i) { return add(u0, idx(i)); },
+              [&](int64_t i, MmaTile &t) {
+    if (i >= 0) {
+      // carry = fold of the K tiles before (the oldest one's product is
+      // never needed).
+      std::array<Value, 2> carry;
+      for (int64_t h = 0; h < 2; ++h)
+        for (int64_t mm = 0; mm < K; ++mm)
+          carry[h] = mm == 0 ? win[0].v[h]
+                             : axpy(win[mm].g, carry[h], win[mm].v[h]);
+      mmaStore(m, t, carry);
+    }
+    if (i + 1 < nT) {
+      win.push_back(mmaCarrier(m, t));
+      if ((int64_t)win.size() > K)
+        win.erase(win.begin());
+    }
+  });
+}
+
+void KernelEmitter::mmaRowLoop(const MmaLane &m) {
+  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
+  int64_t nT = span / WS, tpl = c.tilesPerLane();
+  Value savedPos = pos;
+  Value chunks = div(add(T, idx(span - 1)), idx(span));
+  Value ctaWarp = divU(ctaTid, kWarpSize);
+  auto tileU = [&](int64_t i) { return add(ctaWarp, idx(i * WS)); };
+  auto atChunk = [&](Value k) {
+    pos = k;
+    setBases();
+  };
+  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
+  Value s = slot ? slot : idx(0);
+  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
+    Carrier prefix{args[0], args[1]};
+    atChunk(k);
+    Value set = mul(rem(k, idx(2)), (c.slots + 1) * span);
+    auto at = [&](Value sl, Value u) { return add(set, exchangeIndex(sl, u)); };
+    std::vector<MmaTile> tiles;
+    std::vector<MmaTile> loaded;
+    for (int64_t i = 0; i < nT; ++i)
+      loaded.push_back(mmaLoad(m, tileU(i)));
+    for (int64_t i = 0; i < nT; ++i) {
+      MmaTile t = loaded[i];
+      warpSync(); // mma.sync needs the warp converged
+      mmaCompute(m, t);
+      // This chunk's carriers into set k % 2.
+      int64_t kl = c.transpose ? 0 : c.block - 1;
+      int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+      emitIf(eq(m.tig, idx(tq)), [&] {
+        for (int64_t h = 0; h < 2; ++h) {
+          Value sh = add(m.g, idx(8 * h));
+          Value v = t.acc[I][e / 2][2 * h + e % 2];
+          if (c.transpose)
+            v = mulF(t.a0, v);
+          auto put = [&] { store(v, smemM, {at(sh, t.u)}); };
+          if (c.slots > 8 * h + 7)
+            put();
+          else
+            emitIf(lt(sh, idx(c.slots)), put);
+        }
+      });
+      emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
+             [&] { store(t.gTile, smemM, {at(Value(), t.u)}); });
+      tiles.push_back(t);
+    }
+    gpu::BarrierOp::create(b);
+    SmallVector<Carrier> own;
+    SmallVector<Value> us;
+    for (int64_t j = 0; j < tpl; ++j) {
+      Value u = sub(tileOf(j), ctaBase);
+      us.push_back(u);
+      own.push_back({load(smemM, {at(Value(), u)}), load(smemM, {at(s, u)})});
+    }
+    // Two sets of warp-aggregate slots, alternating as the exchange sets.
+    CtaScan scan = ctaScan(own, mul(rem(k, idx(2)), 2 * c.warps() + 4));
+    Value outer = compose(prefix, scan.exWarp).v;
+    for (int64_t j = 0; j < tpl; ++j)
+      store(axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v), smemM,
+            {at(s, us[j])});
+    gpu::BarrierOp::create(b);
+    for (MmaTile &t : tiles) {
+      std::array<Value, 2> carry;
+      for (int64_t h = 0; h < 2; ++h) {
+        Value sh = add(m.g, idx(8 * h));
+        Value sc = c.slots > 8 * h + 7 ? sh
+                                       : sel(lt(sh, idx(c.slots)), sh, idx(0));
+        carry[h] = load(smemM, {at(sc, t.u)});
+      }
+      mmaStore(m, t, carry);
+    }
+    Carrier after = compose(prefix, scan.ctaAgg);
+    return ValueVector{after.g, after.v};
+  });
+  pos = savedPos;
+}
+
+//===----------------------------------------------------------------------===//
 // Body
 //===----------------------------------------------------------------------===//
 
@@ -1989,8 +2438,10 @@ void KernelEmitter::body() {
       (c.gatesType.getElementType().getIntOrFloatBitWidth() / 8 +
        (layer() ? 3 : 1) *
            c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
-  bool mma = c.schedule.getLocal() == LocalStrategy::mma;
-  bool keep = tokenBytes <= 256 || mma;
+  // local = mma: its own body (mma warps, carrier exchange, apply).
+  if (c.schedule.getLocal() == LocalStrategy::mma)
+    return mmaBody();
+  bool keep = tokenBytes <= 256;
   // K = inf with nx = 1 (the host's choice when the rows fill the GPU):
   // the row-loop kernel walks its row (rowLoop); the look-back kernel is
   // the code below (one kernel each: each gets its own registers).
@@ -2046,19 +2497,13 @@ void KernelEmitter::body() {
       d = nd;
     }
   }
-  // The local strategy: local = mma computes every tile's local states
-  // here, in uniform control flow (the warp's tensor-core contraction);
-  // local = scan leaves them to the register scans below.
-  SmallVector<SmallVector<Value>> locals;
-  if (mma)
-    locals = mmaLocals(data);
   // Layer mode, forward, tokens kept: each tile scanned once (scanTile),
   // before the carriers when the thread's own carriers feed them (K = inf,
   // lane shuffles), else in the apply phase (lane = halo: the own carriers
   // are dead, and nothing stays live across the halo's recomputation).
   if (warpHaloEligible())
     warpHalo = warpTileCarrier(sub(warpBase, idx(1)));
-  bool scanOnce = layer() && keep && !mma && !c.transpose;
+  bool scanOnce = layer() && keep && !c.transpose;
   bool scanEarly =
       scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
   SmallVector<TileScan, 2> scans;
@@ -2069,9 +2514,7 @@ void KernelEmitter::body() {
   if (c.hops != 0) {
     SmallVector<Carrier> own;
     for (int64_t j = 0; j < tpl; ++j)
-      own.push_back(scanEarly ? scans[j].last
-                    : mma    ? tileCarrier(data[j], locals[j])
-                             : tileCarrier(data[j]));
+      own.push_back(scanEarly ? scans[j].last : tileCarrier(data[j]));
     carries = c.infiniteHops() ? infiniteCarries(own) : finiteCarries(own);
   }
   for (int64_t j = 0; j < tpl; ++j) {
@@ -2083,10 +2526,8 @@ void KernelEmitter::body() {
       if (scanOnce) {
         TileScan sc = scanEarly ? scans[j]
                                 : scanTile(data[j], carries[j], !carries[j]);
-        applyTile(data[j], carries[j], {}, &sc);
-      } else if (mma)
-        applyTile(data[j], carries[j], locals[j]);
-      else if (keep)
+        applyTile(data[j], carries[j], &sc);
+      } else if (keep)
         applyTile(data[j], carries[j]);
       else
         applyTile(loadTile(q), carries[j]);
@@ -2123,17 +2564,17 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // Layer mode with precomputed gates, finite K: at most 128 registers
   // (ptxas otherwise takes ~193 for the published layer: 2 CTAs per SM).
   // The fused-gate form takes ~94 by itself (a cap there made ptxas spill).
-  if (c.infiniteHops())
-    fn->setAttr("nvvm.minctasm",
-                b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * 128))));
-  // local = mma, finite K: at most 64 registers per thread, so two
-  // 512-thread CTAs share an SM (one stages and computes while the other
-  // loads; ~83-93 registers otherwise, one CTA per SM).
-  else if (c.schedule.getLocal() == LocalStrategy::mma)
+  // local = mma: at most 64 registers per thread (two 512-thread CTAs
+  // per SM; 128 registers and one CTA per SM measured 54 % of copy against
+  // 77 % at K = 0, docs/benchmarks.md).
+  if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() * 64))));
+  else if (c.infiniteHops())
+    fn->setAttr("nvvm.minctasm",
+                b.getI32IntegerAttr(std::max<int64_t>(
+                    1, 65536 / (c.ctaThreads() * 128))));
   else if (c.layer.enabled && c.layer.gatesActivated)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2169,11 +2610,11 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     smemBar = workgroupBuffer(1, b.getI64Type());
   }
 
-  // local = mma: one staging round (mmaStageFloats: drive / local states
-  // of the CTA's channels and the gate tables of mmaChunk tiles).
-  if (c.schedule.getLocal() == LocalStrategy::mma)
-    smemM = workgroupBuffer(mmaStageFloats(c.slots, c.mmaChunk, c.mmaBlock),
-                            f32());
+  // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
+  if (c.schedule.getLocal() == LocalStrategy::mma &&
+      mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop) > 0)
+    smemM = workgroupBuffer(
+        mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);

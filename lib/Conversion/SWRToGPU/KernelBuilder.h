@@ -49,8 +49,8 @@ struct KernelConfig {
   swr::ScheduleAttr schedule;
   /// local = mma: rows per CTA (channels d .. d + slots - 1 of one (b, h),
   /// each on warps() warps at the same tiles, so they share the tiles' gate
-  /// matrices), tiles staged per round, and the tile padded to 16 tokens.
-  /// 1 / 0 / block for local = scan (mmaPlan() sets them).
+  /// matrices), the CTA's tiles (its span), and the tile padded to 16
+  /// tokens. 1 / 0 / block for local = scan (mmaPlan() sets them).
   int64_t slots = 1, mmaChunk = 0, mmaBlock = 0;
   LayerConfig layer;
 
@@ -132,7 +132,9 @@ struct KernelConfig {
   /// on warps() / g warps; g is the largest power of two dividing warps()
   /// with T <= (warps() / g) * warpSpan(); kernel and host compute it from L).
   bool packRows() const {
-    return infiniteHops() && cluster() == 1 && slots == 1;
+    // local = mma: the CTA's mma warps take the tiles of one row group.
+    return infiniteHops() && cluster() == 1 && slots == 1 &&
+           schedule.getLocal() == swr::LocalStrategy::scan;
   }
   /// K = inf, cluster 1, local = scan: when the rows alone fill the GPU
   /// (row groups x warps >= kRowLoopWarps, decided by the host from the
@@ -142,11 +144,16 @@ struct KernelConfig {
   /// ticket, no flags, no look-back; the next chunk's tiles are loaded
   /// before this chunk's exchange). Fewer rows: the look-back kernel
   /// (KernelPart::lookBack), one CTA per chunk and the decoupled look-back.
+  /// local = mma: the same with its CTA of `slots` rows (the host counts
+  /// slots x warps warps per row group).
   bool rowLoop() const {
     // Not in layer mode yet: the fused kernels keep the look-back path
     // (verified on the H200 before the row loop existed).
-    return packRows() && schedule.getLocal() == swr::LocalStrategy::scan &&
-           !layer.enabled;
+    if (layer.enabled)
+      return false;
+    if (schedule.getLocal() == swr::LocalStrategy::mma)
+      return infiniteHops() && cluster() == 1;
+    return packRows();
   }
   static constexpr int64_t kRowLoopWarps = 1024;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
@@ -156,29 +163,28 @@ struct KernelConfig {
   }
 };
 
-/// local = mma: floats between the staging rows of consecutive slots
-/// (channels): `chunk` tiles of block16 f32, padded to 8 (mod 32) words so
-/// that the 8 channels of an mma B fragment load fall in different banks.
-inline int64_t mmaSlotStride(int64_t chunk, int64_t block16) {
-  int64_t n = chunk * block16;
-  return n + ((8 - n % 32) + 32) % 32;
-}
-/// local = mma: workgroup floats of one staging round (slots rows of
-/// `chunk` tiles of f32 drive / local states, then the gate tables of the
-/// chunk's tiles: per 16-token block an 8 x 8 pair of half-block products
-/// and 16 half-prefix products).
-inline int64_t mmaStageFloats(int64_t slots, int64_t chunk, int64_t block16) {
-  return slots * mmaSlotStride(chunk, block16) + chunk * (block16 / 16) * 80;
+/// local = mma, K != 0: workgroup floats of the carrier exchange between the
+/// mma warps and the per-row carrier routes: the gate product of each of the
+/// CTA's tiles, then the (slot, tile) carriers, overwritten by the carries.
+/// None for K = 0 and for lane = halo (each mma warp recomputes the K tiles
+/// before its run of tiles). `rowLoopKernel`: the K = inf row-loop kernel,
+/// which alternates two sets (one per chunk parity); the look-back kernel
+/// of the same configuration uses one.
+inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
+                                 bool rowLoopKernel) {
+  if (config.hops == 0 || !config.laneShuffle())
+    return 0;
+  return (rowLoopKernel ? 2 : 1) * (slots + 1) * config.ctaSpan();
 }
 
-/// Chooses config.slots / mmaChunk / mmaBlock for local = mma: as many
-/// channels per CTA as divide D (a power of two, at most 16 and 16 / warps,
-/// so a CTA has at most 512 threads), then the largest chunk (a power of two
-/// <= 32 tiles) whose staging fits 44 KiB and, with the slots' carrier
-/// buffers and the other workgroup buffers, 47 KiB (48 KiB of static shared
-/// memory, alignment padding); fewer channels when even one tile does not
-/// fit. `maxSlots` > 0 caps the channels per CTA (pass option mma-channels).
-/// Returns false when nothing fits.
+/// Chooses config.slots / mmaBlock for local = mma: as many channels per
+/// CTA as divide D (a power of two, at most 16 and 16 / warps, so a CTA has
+/// at most 512 threads and one mma warp covers every channel of a tile:
+/// the M dimension of m16n8k16), fewer when the exchange buffer, the
+/// slots' carrier buffers and the other workgroup buffers exceed 47 KiB
+/// (48 KiB of static shared memory, alignment padding). `maxSlots` > 0
+/// caps the channels per CTA (pass option mma-channels). Returns false when
+/// nothing fits.
 inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   int64_t block16 = (config.block + 15) / 16 * 16;
   int64_t cap = maxSlots > 0 ? std::min<int64_t>(maxSlots, 16) : 16;
@@ -187,16 +193,15 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
          2 * s * config.warps() <= 16)
     s *= 2;
   for (; s >= 1; s /= 2)
-    for (int64_t chunk = kWarpSize; chunk >= 1; chunk /= 2)
-      if (4 * mmaStageFloats(s, chunk, block16) <= 44 * 1024 &&
-          4 * (mmaStageFloats(s, chunk, block16) + s * config.carrierFloats()) +
-                  config.bulkWorkgroupBytes() + 64 <=
-              47 * 1024) {
-        config.slots = s;
-        config.mmaChunk = chunk;
-        config.mmaBlock = block16;
-        return true;
-      }
+    if (4 * (mmaExchangeFloats(config, s, config.rowLoop()) +
+             s * config.carrierFloats()) +
+            config.bulkWorkgroupBytes() + 64 <=
+        47 * 1024) {
+      config.slots = s;
+      config.mmaChunk = config.ctaSpan();
+      config.mmaBlock = block16;
+      return true;
+    }
   return false;
 }
 

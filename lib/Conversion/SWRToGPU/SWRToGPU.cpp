@@ -111,7 +111,8 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // below.
   if (loopKernel) {
     assert(synchronous && "the row loop is launched synchronously");
-    Value warpsUsed = arith::MulIOp::create(b, rowGroups, idx(config.warps()));
+    Value warpsUsed = arith::MulIOp::create(
+        b, rowGroups, idx(config.warps() * config.slots));
     Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
                                        idx(KernelConfig::kRowLoopWarps));
     auto split = scf::IfOp::create(b, TypeRange{}, loop,
@@ -257,9 +258,10 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                              ? 1
                              : mmaChannels))
       return e.anchor->emitError()
-             << "local = mma stages at least 4 * (6 * block) bytes of "
-                "workgroup memory per tile, at most 44 KiB: block "
-             << config.block << " is too large";
+             << "local = mma exchanges the carriers of its CTA span ("
+             << config.ctaSpan()
+             << " tiles) through more than 47 KiB of workgroup memory: use "
+                "fewer warps or tiles per lane";
 
     // cta = bulk adds a message and its receive slots to the static
     // workgroup memory (48 KiB at most): only K beyond a few CTA spans with

@@ -54,8 +54,9 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   auto isAuto = [](StringRef knob) { return knob.empty() || knob == "auto"; };
   bool routesAuto = isAuto(lane) && isAuto(warp) && isAuto(cta) &&
                     isAuto(grid) && cluster <= 0;
-  // (local = mma keeps the lane shuffle: it needs whole warps of tiles.)
-  if (!given && routesAuto && window.getHops() == 1 && local != "mma") {
+  // (local = mma: lane = halo too, its warps recomputing the tile before
+  // their runs of tiles; warps = 1 below.)
+  if (!given && routesAuto && window.getHops() == 1) {
     rLane = CarrierRoute::halo;
     w = 2;
     // The fused layer kernel: a halo tile costs 2 x block activations, not
@@ -74,11 +75,21 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     tpl = 2;
     w = loops ? 1 : 8;
   }
-  // local = mma: one warp per channel, 16 channels per CTA (the fastest
-  // mma schedule on the H200, 2026-11-28: warps 1 / 2 / 4 gave 41 / 28 /
-  // 16 % of copy at K = 0).
-  if (!given && local == "mma")
+  // local = mma: one warp per channel, 16 channels per CTA (warps 1 / 2 /
+  // 4 gave 41 / 28 / 16 % of copy at K = 0 on the H200, 2026-11-28); 4
+  // tiles per lane for finite K (the mma warp's run: 8 tiles; 2 tiles per
+  // lane measured 1-2 points slower at K = 0, 5-6 at K = 1), 1 for K = inf
+  // (the row loop keeps the warp's local states in registers: with 2 the
+  // 64 registers spill); finite K with a short halo (hops * block <= 256)
+  // recomputes it per mma warp (lane = halo: 64-69 % of copy at K = 1
+  // against 41 % for the carrier exchange; docs/benchmarks.md).
+  if (!given && local == "mma") {
     w = 1;
+    tpl = window.isInfiniteHops() ? 1 : 4;
+    if (routesAuto && !window.isInfiniteHops() && window.getHops() > 0 &&
+        window.getHops() * window.getBlock() <= 256)
+      rLane = CarrierRoute::halo;
+  }
   if (useKnobs) {
     auto route = [&](StringRef knob, StringRef text,
                      CarrierRoute &field) -> LogicalResult {

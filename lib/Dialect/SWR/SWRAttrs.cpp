@@ -234,10 +234,6 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "grid route must be flags or halo (CTAs of the grid "
                           "meet only in global memory), got "
                        << stringifyCarrierRoute(grid);
-  if (local == LocalStrategy::mma && lane == CarrierRoute::halo)
-    return emitError() << "local = mma computes whole tiles per warp on tensor "
-                          "cores, so there is no per-lane halo: use lane = "
-                          "shuffle";
   return success();
 }
 

@@ -112,11 +112,6 @@ func.func private @f() attributes {s = #swr.schedule<grid = dsmem>}
 
 // -----
 
-// expected-error @+1 {{local = mma computes whole tiles per warp on tensor cores, so there is no per-lane halo: use lane = shuffle}}
-func.func private @f() attributes {s = #swr.schedule<local = mma, lane = halo>}
-
-// -----
-
 // expected-error @+1 {{'tensor' is not a valid value for 'local'}}
 func.func private @f() attributes {s = #swr.schedule<local = tensor>}
 
