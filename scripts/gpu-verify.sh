@@ -7,7 +7,9 @@
 #      artifact cache;
 #   4. compute-sanitizer memcheck on one kernel of each kind (row loop,
 #      look-back, cluster bulk, mma, the layer);
-#   5. the layer benchmark (bench/layer_bench.py), when time is left.
+#   5. with FULL_BENCH=1, the SWR benchmark of every schedule (bench/swr_bench.py
+#      --full, after bench/compile.sh here), then the layer benchmark
+#      (bench/layer_bench.py), when time is left.
 # Prepare on the machine with the compiler (see docs/hardware-runs.md):
 #   PHALANX_COMPILE=build/bin/phalanx-compile scripts/gpu-cases.sh
 #   OUT=.devcarry/gpu-kinf scripts/gpu-cases.sh bench/cases-kinf.txt
@@ -49,7 +51,21 @@ san gpu/mma_w1_k1_flags_d32 --shape a=1,4,3000 --shape x=1,4,32,3000
 san gpu-layer/layer_bf16_g1 --shape x=2,1001,64
 san gpu-layer/layer_f32_kinf --shape x=1,3000,64
 echo "sanitizer done at $(el) s"
-if (( $(left) > 90 )); then
-  timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" 2>&1 | tee "$O/layer-bench.log" | tail -12
+# The issue-5 table (every schedule of .devcarry/bench with its checks, and the
+# PyTorch comparison points), when bench/compile.sh ran and FULL_BENCH=1; it
+# takes what is left but LAYER_S seconds for the layer benchmark.
+LAYER_S=${LAYER_S:-90}
+if [[ ${FULL_BENCH:-0} == 1 && -s .devcarry/bench/list.tsv ]]; then
+  b=$(( $(left) - LAYER_S - 20 ))
+  if (( b > 40 )); then
+    timeout $(( b + 15 )) python3 bench/swr_bench.py --full --budget "$b" --out "$O" > "$O/swr-bench.log" 2>&1
+    echo "swr bench rc=$? at $(el) s"
+    grep -E "^(inf|0 |1 )|== |check k=|copy:|budget|FAIL|speedup|x faster" "$O/swr-bench.log" | tail -80
+  else
+    echo "swr bench: skipped (time)"
+  fi
+fi
+if (( $(left) > 60 )); then
+  timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" 2>&1 | tee "$O/layer-bench.log" | tail -16
 fi
 echo "done at $(el) s"
