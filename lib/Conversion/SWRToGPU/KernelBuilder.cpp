@@ -26,7 +26,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <map>
@@ -1203,15 +1202,18 @@ private:
   /// registers, docs/benchmarks.md).
   void mmaRowLoop(const MmaLane &m);
   /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
-  /// tile i + kMmaAhead issued before tile i is computed.
+  /// tiles i + 1 .. i + mmaAhead() issued before tile i is computed: two
+  /// tiles ahead for K = 0 (+1-2.3 points of copy, mma run 3), one with
+  /// lane = halo (two measured 4-6 points slower: the carry window's
+  /// registers).
   static constexpr int64_t kMmaUnroll = 8;
-  int64_t kMmaAhead = std::getenv("PHX_MMA_AHEAD") ? std::atoi(std::getenv("PHX_MMA_AHEAD")) : 1; // TEMP bench knob
+  int64_t mmaAhead() const { return c.hops == 0 ? 2 : 1; }
   void mmaPipeline(const MmaLane &m, int64_t i0, int64_t i1,
                    const std::function<Value(int64_t)> &tileAt,
                    const std::function<void(int64_t, MmaTile &)> &use) {
     std::vector<MmaTile> queue;
     int64_t next = i0;
-    for (; next < i1 && next < i0 + kMmaAhead; ++next)
+    for (; next < i1 && next < i0 + mmaAhead(); ++next)
       queue.push_back(mmaLoad(m, tileAt(next)));
     for (int64_t i = i0; i < i1; ++i) {
       if (next < i1)
@@ -2242,7 +2244,7 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
     if (nT == batch)
       return runBatch(idx(0), batch, final);
     if (final && nT <= kMmaUnroll) {
-      // Unrolled, the next kMmaAhead tiles' loads in flight while one is
+      // Unrolled, the next mmaAhead() tiles' loads in flight while one is
       // computed.
       mmaPipeline(m, 0, nT, [&](int64_t i) { return tileU(idx(i)); },
                   [&](int64_t, MmaTile &t) { mmaStore(m, t); });
@@ -2724,8 +2726,6 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
         mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
     stage = mmaStage(c, part == KernelPart::rowLoop);
-    if (const char *e = std::getenv("PHX_MMA_STAGE")) // TEMP bench knob
-      stage.on = stage.on && std::atoi(e) != 0;
     if (stage.on) {
       smemSG = workgroupBuffer(2 * stage.gateSet(),
                                c.gatesType.getElementType());
