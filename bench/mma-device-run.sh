@@ -23,8 +23,9 @@ san() {  # name tool shapes...
 for tool in memcheck racecheck; do
   san mma_w1_k1_flags_d32 $tool --shape a=1,4,2000 --shape x=1,4,32,2000
   san mma_w1_k2_dsmem $tool --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000
-  san mma_w1_kinf_T_seg $tool --shape a=1,4,3001 --shape x=1,4,16,3001 --shape r=1,3001
   san mma_w1_kinf_loop_ri $tool --shape a=1,64,1200 --shape x=1,64,16,1200 --shape r=1,1200 --shape s=1,64,16
+  san mma_w1_kinf_loop_T_st $tool --shape a=1,64,1544 --shape x=1,64,16,1544 --shape r=1,1544
+  san mma_w1_kinf_loop_d32 $tool --shape a=1,32,1536 --shape x=1,32,32,1536
   san mma_w1_k1_lhalo_ri $tool --shape a=1,4,2000 --shape x=1,4,16,2000 --shape r=1,2000 --shape s=1,4,16
 done
 san mma_w1_k0 memcheck --shape a=1,4,2001 --shape x=1,4,16,2001

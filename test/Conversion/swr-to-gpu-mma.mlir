@@ -153,3 +153,42 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
       : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
   return %y : tensor<?x4x16x?xbf16>
 }
+
+// -----
+
+// K = inf, bf16, block 16, one warp per slot: the row-loop kernel stages
+// its chunks (512 tokens) in workgroup memory: two sets of the gates (2 x 512
+// bf16) and of the 16 drive rows (2 x 16 x 528 bf16: 16 elements of padding
+// per row), filled by 16-byte cp.async (the gates: 64 copies, threads < 64;
+// the drive: 1024 copies, 2 per thread) of chunk 0 before the loop and of
+// chunk k + 1 at the top of chunk k; the copies are waited for before the
+// barrier in front of the apply. The look-back kernel loads from global
+// memory (no staging buffers).
+// CHECK-LABEL: gpu.func @stage_swr(
+// CHECK-NOT: nvvm.cp.async
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @stage_swr_loop(
+// CHECK-SAME: memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// CHECK: scf.for
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
+// CHECK: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: nvvm.cp.async.wait.group 0
+// CHECK-NEXT: gpu.barrier
+// CHECK: gpu.return
+func.func @stage(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
+      schedule <local = mma, warps = 1>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
+}

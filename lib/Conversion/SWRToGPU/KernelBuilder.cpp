@@ -677,6 +677,11 @@ private:
   // through workgroup memory with the per-row carrier routes (two
   // barriers), the local states staying in registers.
   Value smemM; // K != 0: mmaExchangeFloats (tile products, carriers, carries)
+  // The row loop's staged chunks (mmaStage): two sets of gates / drive rows;
+  // per chunk the offsets of its set, its first physical token and whether
+  // it is staged (null outside the row loop).
+  MmaStage stage;
+  Value smemSG, smemSX, stG, stX, stP0, stFast;
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
@@ -782,7 +787,14 @@ private:
       row[h] = slotRowOffset(sCh[h]);
       chan[h] = slotChannel(sCh[h]);
     }
-    auto gateRun = [&](Value k0, bool fastPath) -> Value {
+    // Staged chunk: the run from workgroup memory (tile offset in the set).
+    auto stagedAt = [&](Value k0) { return add(sub(t.first, stP0), k0); };
+    auto gateRun = [&](Value k0, int mode) -> Value {
+      if (mode == 2)
+        return LLVM::LoadOp::create(
+            b, va, elementPtr(smemSG, add(stG, stagedAt(k0)), ea, 3),
+            4 * ea.getIntOrFloatBitWidth() / 8);
+      bool fastPath = mode == 1;
       if (fastPath)
         return LLVM::LoadOp::create(
             b, va, globalPtr(gates, add(add(gateRow, t.first), k0)),
@@ -804,7 +816,8 @@ private:
       return v;
     };
     // words[px][pair] of one channel's run: tokens k0 + {0, 1}, k0 + {2, 3}.
-    auto driveRun = [&](int64_t h, Value k0, bool fastPath) -> ValueVector {
+    auto driveRun = [&](int64_t h, Value k0, int mode) -> ValueVector {
+      bool fastPath = mode != 0;
       auto fromValues = [&](ArrayRef<Value> xs) {
         ValueVector out(2 * pX);
         for (int64_t pr = 0; pr < 2; ++pr) {
@@ -816,10 +829,19 @@ private:
       };
       ValueVector out;
       if (fastPath) {
-        Value v = LLVM::LoadOp::create(
-            b, vx, globalPtr(drive, add(add(row[h], t.first), k0)),
-            4 * ex.getIntOrFloatBitWidth() / 8, false, false,
-            /*invariant=*/true);
+        Value v =
+            mode == 2
+                ? LLVM::LoadOp::create(
+                      b, vx,
+                      elementPtr(smemSX,
+                                 add(add(stX, mul(sCh[h], stage.stride)),
+                                     stagedAt(k0)),
+                                 ex, 3),
+                      4 * ex.getIntOrFloatBitWidth() / 8)
+                : LLVM::LoadOp::create(
+                      b, vx, globalPtr(drive, add(add(row[h], t.first), k0)),
+                      4 * ex.getIntOrFloatBitWidth() / 8, false, false,
+                      /*invariant=*/true);
         if (ex.isBF16()) {
           Value w = LLVM::BitcastOp::create(b, VectorType::get({2}, i32()), v);
           for (int64_t pr = 0; pr < 2; ++pr)
@@ -849,7 +871,7 @@ private:
     };
     // Everything of the tile in one branch: [J]: kg, ng, then the drive
     // words of channels g and g + 8.
-    auto all = [&](bool fastPath) {
+    auto all = [&](int fastPath) {
       ValueVector out;
       for (int64_t J = 0; J < nb; ++J) {
         Value kk = add(mul(m.tig, 4), idx(16 * J));
@@ -867,9 +889,14 @@ private:
       types.append({va, va});
       types.append(4 * pX, i32());
     }
-    ValueVector res = vec ? emitIf(t.fast, types, [&] { return all(true); },
-                                   [&] { return all(false); })
-                          : all(false);
+    auto direct = [&] {
+      return vec ? emitIf(t.fast, types, [&] { return all(1); },
+                          [&] { return all(0); })
+                 : all(0);
+    };
+    ValueVector res = stFast ? emitIf(stFast, types, [&] { return all(2); },
+                                      direct)
+                             : direct();
     t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
     int64_t per = 2 + 4 * pX;
     for (int64_t J = 0; J < nb; ++J) {
@@ -1175,14 +1202,18 @@ private:
   /// registers, docs/benchmarks.md).
   void mmaRowLoop(const MmaLane &m);
   /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
-  /// tile i + kMmaAhead issued before tile i is computed.
-  static constexpr int64_t kMmaAhead = 1, kMmaUnroll = 8;
+  /// tiles i + 1 .. i + mmaAhead() issued before tile i is computed: two
+  /// tiles ahead for K = 0 (+1-2.3 points of copy, mma run 3), one with
+  /// lane = halo (two measured 4-6 points slower: the carry window's
+  /// registers).
+  static constexpr int64_t kMmaUnroll = 8;
+  int64_t mmaAhead() const { return c.hops == 0 ? 2 : 1; }
   void mmaPipeline(const MmaLane &m, int64_t i0, int64_t i1,
                    const std::function<Value(int64_t)> &tileAt,
                    const std::function<void(int64_t, MmaTile &)> &use) {
     std::vector<MmaTile> queue;
     int64_t next = i0;
-    for (; next < i1 && next < i0 + kMmaAhead; ++next)
+    for (; next < i1 && next < i0 + mmaAhead(); ++next)
       queue.push_back(mmaLoad(m, tileAt(next)));
     for (int64_t i = i0; i < i1; ++i) {
       if (next < i1)
@@ -2213,7 +2244,7 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
     if (nT == batch)
       return runBatch(idx(0), batch, final);
     if (final && nT <= kMmaUnroll) {
-      // Unrolled, the next kMmaAhead tiles' loads in flight while one is
+      // Unrolled, the next mmaAhead() tiles' loads in flight while one is
       // computed.
       mmaPipeline(m, 0, nT, [&](int64_t i) { return tileU(idx(i)); },
                   [&](int64_t, MmaTile &t) { mmaStore(m, t); });
@@ -2296,10 +2327,85 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     pos = k;
     setBases();
   };
+  // Staged chunks (MmaStage): chunk k + 1 is copied into set (k + 1) % 2
+  // while chunk k is computed from set k % 2 (read before the first
+  // barrier of chunk k; the copies of chunk k + 1 are issued after the
+  // second barrier of chunk k - 1 and waited for before the second
+  // barrier of chunk k). A chunk is staged when it lies inside [0, L) and
+  // the rows are 16-byte aligned; otherwise its tiles load from global
+  // memory.
+  Value stageOk;
+  auto chunkStage = [&](Value k) {
+    atChunk(k);
+    Value p0 = c.transpose ? mul(sub(sub(T, ctaBase), idx(span)), c.block)
+                           : mul(ctaBase, c.block);
+    Value inside = andI(ge(p0, idx(0)), cmp(arith::CmpIPredicate::sle,
+                                            add(p0, idx(stage.rowElems)), L));
+    return std::make_pair(p0, andI(stageOk, inside));
+  };
+  auto stageIssue = [&](Value p0, Value set) {
+    int64_t threads = c.ctaThreads();
+    auto copies = [&](int64_t n, const std::function<void(Value)> &one) {
+      for (int64_t j = 0; j * threads < n; ++j) {
+        Value i = add(ctaTid, idx(j * threads));
+        if ((j + 1) * threads <= n)
+          one(i);
+        else
+          emitIf(lt(i, idx(n)), [&] { one(i); });
+      }
+    };
+    auto copy = [&](Value dst, Value src) {
+      NVVM::CpAsyncOp::create(b, dst, src, 16, NVVM::LoadCacheModifierKind::CG,
+                              Value());
+    };
+    int64_t gPer = 16 / stage.gateBytes, xPer = 16 / stage.driveBytes;
+    Type eg = c.gatesType.getElementType(), ex = c.driveType.getElementType();
+    copies(stage.rowElems / gPer, [&](Value i) {
+      Value off = mul(i, gPer);
+      copy(elementPtr(smemSG, add(mul(set, stage.gateSet()), off), eg, 3),
+           globalPtr(gates, add(add(gateRow, p0), off)));
+    });
+    int64_t perRow = stage.rowElems / xPer;
+    copies(c.slots * perRow, [&](Value i) {
+      Value row = divU(i, perRow), off = mul(remU(i, perRow), xPer);
+      copy(elementPtr(smemSX,
+                      add(add(mul(set, stage.driveSet(c.slots)),
+                              mul(row, stage.stride)),
+                          off),
+                      ex, 3),
+           globalPtr(drive, add(add(slotRowOffset(row), p0), off)));
+    });
+  };
+  if (stage.on) {
+    int64_t minBytes = std::min(stage.gateBytes, stage.driveBytes);
+    Value ptrs =
+        orI(memref::ExtractAlignedPointerAsIndexOp::create(b, gates),
+            memref::ExtractAlignedPointerAsIndexOp::create(b, drive));
+    stageOk = andI(eq(rem(L, idx(16 / minBytes)), idx(0)),
+                   eq(andI(ptrs, idx(15)), idx(0)));
+    auto [p0, fast0] = chunkStage(idx(0));
+    emitIf(fast0, [&] { stageIssue(p0, idx(0)); });
+    NVVM::CpAsyncCommitGroupOp::create(b);
+    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    gpu::BarrierOp::create(b);
+  }
   ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
   Value s = slot ? slot : idx(0);
   emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
     Carrier prefix{args[0], args[1]};
+    if (stage.on) {
+      Value k1 = add(k, idx(1));
+      auto [p1, fast1] = chunkStage(k1);
+      emitIf(andI(lt(k1, chunks), fast1),
+             [&] { stageIssue(p1, rem(k1, idx(2))); });
+      NVVM::CpAsyncCommitGroupOp::create(b);
+      auto [p0, fast0] = chunkStage(k);
+      Value parity = rem(k, idx(2));
+      stG = mul(parity, stage.gateSet());
+      stX = mul(parity, stage.driveSet(c.slots));
+      stP0 = p0;
+      stFast = fast0;
+    }
     atChunk(k);
     Value set = mul(rem(k, idx(2)), (c.slots + 1) * span);
     auto at = [&](Value sl, Value u) { return add(set, exchangeIndex(sl, u)); };
@@ -2345,6 +2451,8 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     for (int64_t j = 0; j < tpl; ++j)
       store(axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v), smemM,
             {at(s, us[j])});
+    if (stage.on) // chunk k + 1's copies have landed (visible after the barrier)
+      NVVM::CpAsyncWaitGroupOp::create(b, 0);
     gpu::BarrierOp::create(b);
     for (MmaTile &t : tiles) {
       std::array<Value, 2> carry;
@@ -2359,6 +2467,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     Carrier after = compose(prefix, scan.ctaAgg);
     return ValueVector{after.g, after.v};
   });
+  stFast = Value();
   pos = savedPos;
 }
 
@@ -2615,6 +2724,15 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
       mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop) > 0)
     smemM = workgroupBuffer(
         mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
+  if (c.schedule.getLocal() == LocalStrategy::mma) {
+    stage = mmaStage(c, part == KernelPart::rowLoop);
+    if (stage.on) {
+      smemSG = workgroupBuffer(2 * stage.gateSet(),
+                               c.gatesType.getElementType());
+      smemSX = workgroupBuffer(2 * stage.driveSet(c.slots),
+                               c.driveType.getElementType());
+    }
+  }
   Block &entry = fn.getBody().front();
   unsigned n = 0;
   gates = entry.getArgument(n++);

@@ -177,6 +177,41 @@ inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
   return (rowLoopKernel ? 2 : 1) * (slots + 1) * config.ctaSpan();
 }
 
+/// local = mma, the K = inf row-loop kernel: the next chunk's gates and
+/// drive are copied into workgroup memory (cp.async, two sets alternating
+/// by chunk parity) while this chunk is computed, so the loads stay in
+/// flight without registers. A set holds the chunk's gates (`rowElems`
+/// tokens) and its `slots` drive rows, `stride` apart: 16 elements of
+/// padding put the rows 4 lane runs apart modulo 128 bytes, so the mma
+/// warps' 4-token runs (lanes g x tig: channel g, run tig) are read
+/// without bank conflicts. Off (`on` false) where the tile is not a
+/// multiple of 16 tokens or the two sets would not fit next to the other
+/// workgroup buffers in 47 KiB; the chunks then load straight from global
+/// memory, as do chunks not inside [0, L) or unaligned ones at run time.
+struct MmaStage {
+  bool on = false;
+  int64_t rowElems = 0, stride = 0, gateBytes = 0, driveBytes = 0;
+  int64_t gateSet() const { return rowElems; }
+  int64_t driveSet(int64_t slots) const { return slots * stride; }
+};
+inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
+  MmaStage st;
+  if (!rowLoopKernel || config.block % 16 != 0 || !config.gatesType ||
+      !config.driveType)
+    return st;
+  st.rowElems = config.ctaSpan() * config.block;
+  st.stride = st.rowElems + 16;
+  st.gateBytes = config.gatesType.getElementType().getIntOrFloatBitWidth() / 8;
+  st.driveBytes = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t stage = 2 * (st.rowElems * st.gateBytes +
+                       config.slots * st.stride * st.driveBytes);
+  int64_t other = 4 * (mmaExchangeFloats(config, config.slots, true) +
+                       config.slots * config.carrierFloats(true)) +
+                  config.bulkWorkgroupBytes() + 128;
+  st.on = stage + other <= 47 * 1024;
+  return st;
+}
+
 /// Chooses config.slots / mmaBlock for local = mma: as many channels per
 /// CTA as divide D (a power of two, at most 16 and 16 / warps, so a CTA has
 /// at most 512 threads and one mma warp covers every channel of a tile:
