@@ -44,10 +44,8 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   // and no shuffle or barrier is needed) in 2-warp CTAs; other finite K
   // use shuffles and workgroup memory with a grid halo when the halo is
   // short (a route or cluster knob turns the K = 1 rule off); K = inf
-  // takes 2 tiles per lane, and one warp per CTA when the static rows of
-  // one batch (H x D) already make the host pick the row loop
-  // (KernelConfig::rowLoop), else 8 warps (fewer look-back units when the
-  // rows are few).
+  // takes 2 tiles per lane and one warp per CTA (the row loop, or with few
+  // rows the units kernel: KernelConfig::rowLoop, KernelPart::units).
   if (!given && !window.isInfiniteHops() &&
       window.getHops() * window.getBlock() <= 256)
     rGrid = CarrierRoute::halo;
@@ -70,10 +68,12 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     }
   }
   if (!given && window.isInfiniteHops()) {
-    bool loops = !ShapedType::isDynamic(rowsPerBatch) &&
-                 rowsPerBatch >= KernelConfig::kRowLoopWarps;
+    // One warp x 2 tiles at every H x D: many rows take the row loop,
+    // few rows the units kernel (several one-warp row loops per row, two
+    // passes; docs/benchmarks.md run 8), where 8 cooperating warps were
+    // slower.
     tpl = 2;
-    w = loops ? 1 : 8;
+    w = 1;
   }
   // local = mma: one warp per channel, 16 channels per CTA (warps 1 / 2 /
   // 4 gave 41 / 28 / 16 % of copy at K = 0 on the H200, 2026-11-28); 4
