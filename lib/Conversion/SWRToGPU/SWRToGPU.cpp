@@ -24,7 +24,6 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
 
-#include <cstdlib>
 
 using namespace mlir;
 using namespace phalanx::swr;
@@ -122,11 +121,8 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
     assert(synchronous && "the row loop is launched synchronously");
     warpsUsed = arith::MulIOp::create(
         b, rowGroups, idx(config.warps() * config.slots));
-    int64_t loopWarps = KernelConfig::kRowLoopWarps;
-    if (const char *env = std::getenv("PHX_KINF_LOOP_WARPS"))
-      loopWarps = std::atoll(env);
     Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
-                                       idx(loopWarps));
+                                       idx(KernelConfig::kRowLoopWarps));
     auto split = scf::IfOp::create(b, TypeRange{}, loop,
                                    /*withElseRegion=*/true);
     {
@@ -155,9 +151,7 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
     // nx = ceil(chunks / per) units (none empty).
     if (unitsKernel) {
       int64_t target = KernelConfig::kUnitWarps;
-      if (const char *env = std::getenv("PHX_KINF_UNIT_WARPS"))
-        target = std::atoll(env);
-      if (target > 0) {
+      {
         Value chunks = ceilDiv(T, config.ctaSpan());
         Value used = arith::MaxUIOp::create(b, warpsUsed, idx(1));
         Value want = arith::DivUIOp::create(

@@ -68,12 +68,15 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     }
   }
   if (!given && window.isInfiniteHops()) {
-    // One warp x 2 tiles at every H x D: many rows take the row loop,
-    // few rows the units kernel (several one-warp row loops per row, two
-    // passes; docs/benchmarks.md run 8), where 8 cooperating warps were
-    // slower.
+    // One warp x 2 tiles when H x D >= kRowLoopWarps / 2: the row loop
+    // from B = 2 (H x D = 512: 84-86 % of copy against 53-67 % for the
+    // 8-warp row loop at B = 4; the units kernel at B = 1: 52-58 %
+    // against 60-63 %, docs/benchmarks.md run 8); else 8 warps (the 8-warp
+    // row loop, or with still fewer rows the units kernel).
+    bool loops = !ShapedType::isDynamic(rowsPerBatch) &&
+                 2 * rowsPerBatch >= KernelConfig::kRowLoopWarps;
     tpl = 2;
-    w = 1;
+    w = loops ? 1 : 8;
   }
   // local = mma: one warp per channel, 16 channels per CTA (warps 1 / 2 /
   // 4 gave 41 / 28 / 16 % of copy at K = 0 on the H200, 2026-11-28); 4
