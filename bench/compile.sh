@@ -3,7 +3,8 @@
 # D = 16, H = 128, block 16; K = 0, 1, inf under the schedules of
 # bench/schedules.txt) into .devcarry/bench/ (ignored by git; carried to the
 # GPU machine, which has no LLVM). Env: PHALANX_COMPILE, OUT, SCHEDULES (a
-# schedule list, default bench/schedules.txt).
+# schedule list, default bench/schedules.txt), H (heads, default 128: time
+# with `swr_bench.py --heads H`).
 set -u -o pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 compile=${PHALANX_COMPILE:-$root/build-perf/bin/phalanx-compile}
@@ -17,7 +18,7 @@ while IFS='|' read -r k name opts; do
   k=$(trim "$k"); [[ -z $k || $k == \#* ]] && continue
   name=$(trim "$name"); opts=$(trim "$opts")
   kk=$k; [[ $k == inf ]] && kk=inf
-  a="tensor<?x128x?xbf16>"; x="tensor<?x128x16x?xbf16>"
+  a="tensor<?x${H:-128}x?xbf16>"; x="tensor<?x${H:-128}x16x?xbf16>"
   src="$out/k${k}.mlir"
   cat > "$src" <<MLIR
 func.func @scan(%a: $a, %x: $x) -> $x {

@@ -5,7 +5,8 @@
         python3 bench/swr_bench.py [--dir .devcarry/bench] [--out DIR] [--budget S]
 
 Needs torch (CUDA) and the artifacts of bench/compile.sh (bf16 in and out,
-D = 16, H = 128, block 16, K = 0 / 1 / inf under several schedules).
+D = 16, H = 128, block 16, K = 0 / 1 / inf under several schedules; other
+H: compile with H=... and pass --heads H).
 
 1. Copy bandwidth: a 4 GiB device-to-device copy (bytes read + written),
    CUDA events, median of 15 after warm-up.
@@ -329,13 +330,17 @@ def main():
                    help="token counts to time (default 32K, 64K, 128K, 256K)")
     p.add_argument("--splits", type=lambda v: [tuple(int(n) for n in s.split("x")) for s in v.split(",")],
                    default=None, help="B x L shapes to time instead (e.g. 1x131080,2x131072)")
+    p.add_argument("--heads", type=int, default=128,
+                   help="H of the artifacts (bench/compile.sh with H=...)")
     p.add_argument("--time-failed", action="store_true",
                    help="time artifacts that fail their check too (diagnostic kernels)")
     args = p.parse_args()
+    global H
+    H = args.heads
     bw, rows, comps = bench(args)
 
-    log("\n== copy %.3f TB/s; bf16 in/out, D=16, H=128, block 16; kernel time (CUPTI), "
-        "ratio = (66 B x B x H x L / time) / copy" % (bw / 1e12))
+    log("\n== copy %.3f TB/s; bf16 in/out, D=16, H=%d, block 16; kernel time (CUPTI), "
+        "ratio = (66 B x B x H x L / time) / copy" % (bw / 1e12, H))
     log("%-4s %-13s %-7s %-3s %-7s %9s %9s %6s %6s %6s" %
         ("K", "schedule", "tokens", "B", "L", "kern_us", "call_us", "TB/s", "ratio", "call%"))
     for r in rows:

@@ -131,9 +131,17 @@ func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor
 // CHECK-NOT:      gpu.alloc
 // CHECK:          gpu.launch_func async [%{{.*}}] @phalanx_kernels::@row_loop_swr_loop blocks in (%[[GROUPS:[^,]*]], %{{.*}}) threads in (%c32{{.*}}) args(%{{.*}} : memref<?x128x?xbf16>, %{{.*}} : memref<?x128x16x?xbf16>, %{{.*}} : memref<?x128x16xbf16>, %{{.*}} : memref<?x128x16x?xbf16>, %{{.*}} : index)
 // CHECK-NEXT:     gpu.wait [%{{.*}}]
+// Fewer rows: the units kernel (@row_loop_swr_units), U = max(1,
+// min(ceil(4096 / warps used), chunks)) units wanted, per = max(1,
+// ceil(chunks / U)) chunks each, nx = ceil(chunks / per) units per row.
 // CHECK:        } else {
+// CHECK:          %[[USED:.*]] = arith.maxui %{{.*}}, %c1{{.*}} : index
+// CHECK:          arith.addi %c4096{{.*}}, %{{.*}} : index
+// CHECK:          %[[WANT:.*]] = arith.divui %{{.*}}, %[[USED]] : index
+// CHECK:          %[[U0:.*]] = arith.minui %[[WANT]], %{{.*}} : index
+// CHECK:          arith.maxui %[[U0]], %c1{{.*}} : index
 // CHECK:          gpu.alloc async
-// CHECK:          gpu.launch_func async [%{{.*}}] @phalanx_kernels::@row_loop_swr blocks
+// CHECK:          gpu.launch_func async [%{{.*}}] @phalanx_kernels::@row_loop_swr_units blocks
 // CHECK-SAME:       memref<?xi32>, %{{.*}} : memref<?xf32>, %{{.*}} : index)
 // CHECK:          gpu.dealloc async
 // The look-back kernel: ticket and look-back, no chunk loop.
@@ -165,6 +173,24 @@ func.func @grid_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>, %s: tensor
 // CHECK:          scf.yield
 // CHECK-NOT:    memref.atomic_rmw
 // CHECK-NOT:    scf.while
+// CHECK:        gpu.return
+// The units kernel: the ticket, the unit's chunks [pos * per, min(chunks,
+// (pos + 1) * per)), pass 1 (the chunk loop from the identity, no stores),
+// the look-back, pass 2 (the chunk loop from the prefix, with stores).
+// CHECK-LABEL: gpu.func @row_loop_swr_units(
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xf32>, %{{.*}}: index) workgroup(
+// CHECK:        memref.atomic_rmw addi
+// CHECK:        gpu.barrier
+// CHECK:        %[[END:.*]] = arith.minui %{{.*}}, %{{.*}} : index
+// CHECK:        scf.if %{{.*}} -> (f32, f32) {
+// CHECK:        } else {
+// CHECK:          scf.for %{{.*}} = %[[FIRST:.*]] to %[[END]] step %c1{{.*}} iter_args(%{{.*}} = %cst{{.*}}, %{{.*}} = %cst
+// CHECK-NOT:        llvm.store %{{.*}} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK:            scf.yield
+// CHECK:        scf.while
+// CHECK:        llvm.store %{{.*}} atomic syncscope("device") release
+// CHECK:        scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1
+// CHECK:          llvm.store %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
 // CHECK:        gpu.return
 func.func @row_loop(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>, %s: tensor<?x128x16xbf16>) -> tensor<?x128x16x?xbf16> {
   %y = swr.scan %a, %x init(%s) window <block = 16, hops = inf, segment = inf>

@@ -61,6 +61,11 @@ func.func @shuffle_k3(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor
 // CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
 // CHECK:      gpu.shuffle idx %{{.*}}, %c31_i32
 // CHECK-NOT:  gpu.shuffle down
+// The units kernel: the look-back's reduction between its two chunk loops.
+// CHECK-LABEL: gpu.func @shuffle_inf_swr_units(
+// CHECK:      scf.for
+// CHECK:      gpu.shuffle down %{{.*}}, %c1_i32
+// CHECK:      scf.for
 func.func @shuffle_inf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       schedule <warps = 4>

@@ -23,8 +23,8 @@
 // DEFAULT:         arith.select %{{.*}}, %c8
 // DEFAULT:         arith.divui
 // The row-loop kernel when row groups x warps >= 1024 (nx = 1, no flags),
-// else the look-back kernel, its flags and scratch empty when one unit
-// covers the row.
+// else the units kernel, its flags and scratch empty when one unit covers
+// the row.
 // DEFAULT:         %[[WARPS:.*]] = arith.muli %{{.*}}, %c8{{.*}} : index
 // DEFAULT:         %[[LOOP:.*]] = arith.cmpi uge, %[[WARPS]], %c1024{{.*}} : index
 // DEFAULT:         scf.if %[[LOOP]] {
@@ -35,7 +35,7 @@
 // DEFAULT:           arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
 // DEFAULT:           arith.select %[[SINGLE]], %c0{{.*}}, %{{.*}} : index
 // DEFAULT:           gpu.alloc
-// DEFAULT:           @phalanx_kernels::@kinf_swr blocks in (%{{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
+// DEFAULT:           @phalanx_kernels::@kinf_swr_units blocks in (%{{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @kinf_wide(
 // DEFAULT:         threads in (%c32{{.*}}, %c1{{.*}}, %c1{{.*}})
 // DEFAULT-LABEL: func.func @given(

@@ -1380,6 +1380,13 @@ private:
   };
   CtaScan ctaScan(ArrayRef<Carrier> own, Value slots);
   void rowLoop(bool keep);
+  /// Walks chunks [first, end) of the row (CTA spans, in order) from the
+  /// prefix `start`, applying each chunk's carries when `apply`; returns
+  /// the prefix after `end` (start composed with the chunks' aggregates).
+  Carrier walkChunks(bool keep, Value first, Value end, Carrier start,
+                     bool apply);
+  void unitsLoop(bool keep);
+  Carrier lookBackPrefix(Carrier unitAgg);
   Carrier haloCarrier(int64_t m, Value q, std::optional<Carrier> shuffled,
                       Value shuffleValid);
   Carrier smemCarrier(Value q);
@@ -1909,39 +1916,12 @@ KernelEmitter::CtaScan KernelEmitter::ctaScan(ArrayRef<Carrier> own,
   return {inWarp, {wf[2], wf[3]}, {wf[0], wf[1]}};
 }
 
-SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
-  int64_t tpl = c.tilesPerLane();
-  CtaScan scan = ctaScan(own, idx(0));
-  ArrayRef<Carrier> inWarp = scan.inWarp;
-  Carrier ctaAgg = scan.ctaAgg, exWarp = scan.exWarp;
-
-  // Slots after the warp aggregates: the CTA aggregate (read by the cluster)
-  // and the grid prefix broadcast.
-  Value aggSlot = idx(2 * c.warps()), prefixSlot = idx(2 * c.warps() + 2);
-  Carrier unitAgg = ctaAgg, exCta = identity();
-  if (c.ctaBulk()) {
-    std::tie(unitAgg, exCta) = bulkAggregates(ctaAgg);
-  } else if (c.cluster() > 1) {
-    emitIf(eq(tid, idx(0)), [&] {
-      store(ctaAgg.g, smemF, {aggSlot});
-      store(ctaAgg.v, smemF, {add(aggSlot, 1)});
-    });
-    clusterBarrier();
-    ValueVector cfv = emitFor(
-        idx(0), idx(c.cluster()), idx(1),
-        {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
-        [&](Value o, ValueRange s) -> ValueVector {
-          Carrier x{loadRemote(smemF, aggSlot, f32(), o),
-                    loadRemote(smemF, add(aggSlot, 1), f32(), o)};
-          Carrier all = compose({s[0], s[1]}, x);
-          Carrier ex = sel(lt(o, rank), compose({s[2], s[3]}, x),
-                           Carrier{s[2], s[3]});
-          return {all.g, all.v, ex.g, ex.v};
-        });
-    unitAgg = {cfv[0], cfv[1]};
-    exCta = {cfv[2], cfv[3]};
-  }
-
+/// K = inf, grid = flags: the prefix of the row before this unit (unit
+/// pos / cluster of row r, its aggregate `unitAgg`): the initial state
+/// with one unit per row; else the decoupled look-back over the row's
+/// earlier units. Publishes the unit's aggregate and inclusive prefix.
+Carrier KernelEmitter::lookBackPrefix(Carrier unitAgg) {
+  Value prefixSlot = idx(2 * c.warps() + 2);
   // The state before token 0 of the row.
   Carrier start{cf(0.0f), initV ? initV : cf(0.0f)};
   // One unit per row: the prefix is the initial state; no flags.
@@ -2071,7 +2051,43 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
         });
         return ValueVector{prefix.g, prefix.v};
       });
-  Carrier prefix{pf[0], pf[1]};
+  return {pf[0], pf[1]};
+}
+
+SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
+  int64_t tpl = c.tilesPerLane();
+  CtaScan scan = ctaScan(own, idx(0));
+  ArrayRef<Carrier> inWarp = scan.inWarp;
+  Carrier ctaAgg = scan.ctaAgg, exWarp = scan.exWarp;
+
+  // Slots after the warp aggregates: the CTA aggregate (read by the cluster)
+  // and the grid prefix broadcast.
+  Value aggSlot = idx(2 * c.warps());
+  Carrier unitAgg = ctaAgg, exCta = identity();
+  if (c.ctaBulk()) {
+    std::tie(unitAgg, exCta) = bulkAggregates(ctaAgg);
+  } else if (c.cluster() > 1) {
+    emitIf(eq(tid, idx(0)), [&] {
+      store(ctaAgg.g, smemF, {aggSlot});
+      store(ctaAgg.v, smemF, {add(aggSlot, 1)});
+    });
+    clusterBarrier();
+    ValueVector cfv = emitFor(
+        idx(0), idx(c.cluster()), idx(1),
+        {cf(1.0f), cf(0.0f), cf(1.0f), cf(0.0f)},
+        [&](Value o, ValueRange s) -> ValueVector {
+          Carrier x{loadRemote(smemF, aggSlot, f32(), o),
+                    loadRemote(smemF, add(aggSlot, 1), f32(), o)};
+          Carrier all = compose({s[0], s[1]}, x);
+          Carrier ex = sel(lt(o, rank), compose({s[2], s[3]}, x),
+                           Carrier{s[2], s[3]});
+          return {all.g, all.v, ex.g, ex.v};
+        });
+    unitAgg = {cfv[0], cfv[1]};
+    exCta = {cfv[2], cfv[3]};
+  }
+
+  Carrier prefix = lookBackPrefix(unitAgg);
 
   // carry(j) = (prefix . exCta . exWarp . inWarp[j]).v
   Value outer = compose(compose(prefix, exCta), exWarp).v;
@@ -2089,9 +2105,38 @@ SmallVector<Value> KernelEmitter::infiniteCarries(ArrayRef<Carrier> own) {
 /// fit in registers; else every chunk loads at its start and the apply
 /// reloads). No ticket, flags or look-back.
 void KernelEmitter::rowLoop(bool keep) {
+  Value chunks = div(add(T, idx(c.ctaSpan() - 1)), idx(c.ctaSpan()));
+  walkChunks(keep, idx(0), chunks, {cf(0.0f), initV ? initV : cf(0.0f)},
+             /*apply=*/true);
+}
+
+/// K = inf, several units per row (KernelPart::units; the host's choice
+/// when the row groups alone leave the GPU idle): unit pos of the row (from
+/// the row's ticket) takes chunks [pos * per, min(chunks, (pos + 1) * per))
+/// with per = ceil(chunks / nx). Pass 1 walks them from the identity
+/// without storing (the segment's aggregate), the unit publishes it and
+/// looks back over the row's earlier units (lookBackPrefix), pass 2 walks
+/// the same chunks again (from L2 when the segment is recent) from the
+/// prefix and stores. One unit per row (single): no pass 1, no flags.
+void KernelEmitter::unitsLoop(bool keep) {
+  pos = ticket();
+  setBases();
+  Value chunks = div(add(T, idx(c.ctaSpan() - 1)), idx(c.ctaSpan()));
+  Value per = div(add(chunks, sub(nx, idx(1))), nx);
+  Value first = mul(pos, per);
+  Value end = arith::MinUIOp::create(b, chunks, add(first, per));
+  Carrier agg = emitIfCarrier(
+      single, [&] { return identity(); },
+      [&] { return walkChunks(keep, first, end, identity(), false); });
+  Carrier prefix = lookBackPrefix(agg);
+  walkChunks(keep, first, end, prefix, /*apply=*/true);
+}
+
+Carrier KernelEmitter::walkChunks(bool keep, Value first, Value end,
+                                  Carrier start, bool apply) {
   int64_t tpl = c.tilesPerLane();
   Value savedPos = pos;
-  Value chunks = div(add(T, idx(c.ctaSpan() - 1)), idx(c.ctaSpan()));
+  Value chunks = end;
   auto atChunk = [&](Value k) {
     pos = k;
     setBases();
@@ -2114,7 +2159,7 @@ void KernelEmitter::rowLoop(bool keep) {
       data.push_back(loadTile(tileOf(j)));
     return data;
   };
-  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
+  ValueVector inits{start.g, start.v};
   SmallVector<Type> dataTypes;
   // Chunks k + 1 .. k + depth are in flight while chunk k is processed
   // (H200, one-warp CTAs: depth 2 measured no faster, depth 3 slower: the
@@ -2131,16 +2176,16 @@ void KernelEmitter::rowLoop(bool keep) {
         });
   };
   if (keep) {
-    ValueVector first = pack(loadChunk(idx(0)));
-    for (Value v : first)
+    ValueVector firstData = pack(loadChunk(first));
+    for (Value v : firstData)
       dataTypes.push_back(v.getType());
-    inits.append(first.begin(), first.end());
+    inits.append(firstData.begin(), firstData.end());
     for (int64_t e = 1; e < depth; ++e) {
-      ValueVector more = loadOrNone(idx(e));
+      ValueVector more = loadOrNone(add(first, idx(e)));
       inits.append(more.begin(), more.end());
     }
   }
-  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
+  ValueVector fin = emitFor(first, end, idx(1), inits, [&](Value k, ValueRange args) {
     Carrier prefix{args[0], args[1]};
     atChunk(k);
     SmallVector<TileData, 2> data;
@@ -2176,14 +2221,16 @@ void KernelEmitter::rowLoop(bool keep) {
     // k % 2 in chunk k - 2.
     Value slots = mul(rem(k, idx(2)), 2 * c.warps() + 4);
     CtaScan scan = ctaScan(own, slots);
-    Value outer = compose(prefix, scan.exWarp).v;
-    for (int64_t j = 0; j < tpl; ++j) {
-      Value carry = axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v);
-      Value q = tileOf(j);
-      Value live = andI(lt(q, T), rowValid);
-      emitIf(live, [&] {
-        applyTile(keep ? data[j] : loadTile(q), carry);
-      });
+    if (apply) {
+      Value outer = compose(prefix, scan.exWarp).v;
+      for (int64_t j = 0; j < tpl; ++j) {
+        Value carry = axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v);
+        Value q = tileOf(j);
+        Value live = andI(lt(q, T), rowValid);
+        emitIf(live, [&] {
+          applyTile(keep ? data[j] : loadTile(q), carry);
+        });
+      }
     }
     Carrier after = compose(prefix, scan.ctaAgg);
     ValueVector yield{after.g, after.v};
@@ -2191,6 +2238,8 @@ void KernelEmitter::rowLoop(bool keep) {
     return yield;
   });
   pos = savedPos;
+  setBases();
+  return {fin[0], fin[1]};
 }
 
 //===----------------------------------------------------------------------===//
@@ -2560,6 +2609,10 @@ void KernelEmitter::body() {
     rowLoop(keep);
     return;
   }
+  if (part == KernelPart::units) {
+    unitsLoop(keep);
+    return;
+  }
   SmallVector<TileData, 2> data;
   if (keep || c.hops != 0)
     for (int64_t j = 0; j < tpl; ++j)
@@ -2694,7 +2747,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  int64_t floats = c.carrierFloats(part == KernelPart::rowLoop);
+  // (The units kernel walks chunks like the row loop: two slot sets.)
+  int64_t floats = c.carrierFloats(part == KernelPart::rowLoop ||
+                                   part == KernelPart::units);
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the

@@ -156,6 +156,9 @@ struct KernelConfig {
     return packRows();
   }
   static constexpr int64_t kRowLoopWarps = 1024;
+  /// The units kernel (KernelPart::units): units per row so that the row
+  /// groups x units x warps reach this many warps.
+  static constexpr int64_t kUnitWarps = 4096;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {
@@ -251,6 +254,10 @@ enum class KernelPart {
   rowLoop,
   /// One CTA per chunk with the ticket and the decoupled look-back.
   lookBack,
+  /// local = scan: nx units per row, each walking a contiguous run of
+  /// chunks twice (aggregate, look-back over the row's earlier units,
+  /// then the row loop from the prefix); `<name>_swr_units`.
+  units,
 };
 
 /// Builds the kernel `name` into `module` and returns it. Kernel arguments:

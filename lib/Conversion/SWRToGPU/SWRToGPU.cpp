@@ -24,6 +24,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
 
+
 using namespace mlir;
 using namespace phalanx::swr;
 using namespace phalanx::swr_to_gpu;
@@ -70,7 +71,8 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
                             const KernelConfig &config,
                             ArrayRef<Value> kernelOperands, Value rows,
                             Value L, Value token,
-                            gpu::GPUFuncOp loopKernel = {}) {
+                            gpu::GPUFuncOp loopKernel = {},
+                            gpu::GPUFuncOp unitsKernel = {}) {
   MLIRContext *ctx = b.getContext();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
@@ -78,6 +80,11 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   auto ceilDiv = [&](Value x, int64_t d) -> Value {
     return arith::DivUIOp::create(
         b, arith::AddIOp::create(b, x, idx(d - 1)), idx(d));
+  };
+  auto ceilDivV = [&](Value x, Value d) -> Value {
+    return arith::DivUIOp::create(
+        b, arith::AddIOp::create(b, x, arith::SubIOp::create(b, d, idx(1))),
+        d);
   };
   bool synchronous = !token;
   Value T = ceilDiv(L, config.block);
@@ -109,9 +116,10 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // fill the GPU, one CTA per row group of the row-loop kernel walks the
   // whole row (nx = 1, no flags or scratch); else the look-back kernel
   // below.
+  Value warpsUsed;
   if (loopKernel) {
     assert(synchronous && "the row loop is launched synchronously");
-    Value warpsUsed = arith::MulIOp::create(
+    warpsUsed = arith::MulIOp::create(
         b, rowGroups, idx(config.warps() * config.slots));
     Value loop = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, warpsUsed,
                                        idx(KernelConfig::kRowLoopWarps));
@@ -137,6 +145,26 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
       gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
     }
     b.setInsertionPoint(split.elseBlock()->getTerminator());
+    // Fewer rows (local = scan): the units kernel (KernelPart::units),
+    // enough units per row that the row groups' warps reach
+    // kUnitWarps, each unit a run of per = ceil(chunks / U) chunks, so
+    // nx = ceil(chunks / per) units (none empty).
+    if (unitsKernel) {
+      int64_t target = KernelConfig::kUnitWarps;
+      {
+        Value chunks = ceilDiv(T, config.ctaSpan());
+        Value used = arith::MaxUIOp::create(b, warpsUsed, idx(1));
+        Value want = arith::DivUIOp::create(
+            b, arith::AddIOp::create(b, idx(target),
+                                     arith::SubIOp::create(b, used, idx(1))),
+            used);
+        Value u0 = arith::MaxUIOp::create(
+            b, arith::MinUIOp::create(b, want, chunks), idx(1));
+        Value per = arith::MaxUIOp::create(b, ceilDivV(chunks, u0), idx(1));
+        nx = ceilDivV(chunks, per);
+        kernel = unitsKernel;
+      }
+    }
   }
   Value grid = arith::MulIOp::create(b, rowGroups, nx);
   Value nonEmpty = arith::AndIOp::create(
@@ -285,6 +313,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     if (config.rowLoop())
       loopKernel = buildKernel(builder, loc, kernels, kernelName + "_loop",
                                config, KernelPart::rowLoop);
+    // local = scan: several units per row, each a row loop (KernelPart::
+    // units), for shapes whose rows leave the GPU idle.
+    gpu::GPUFuncOp unitsKernel;
+    if (config.rowLoop() &&
+        config.schedule.getLocal() == LocalStrategy::scan)
+      unitsKernel = buildKernel(builder, loc, kernels, kernelName + "_units",
+                                config, KernelPart::units);
 
     // The host function: same name, memrefs, results as out-parameters.
     Block *entry = hostFunction(builder, fn);
@@ -309,7 +344,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       operands.push_back(argOf(e.init));
     operands.push_back(out);
     emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value(),
-                   loopKernel);
+                   loopKernel, unitsKernel);
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b);
 

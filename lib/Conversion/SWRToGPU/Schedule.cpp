@@ -44,10 +44,8 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   // and no shuffle or barrier is needed) in 2-warp CTAs; other finite K
   // use shuffles and workgroup memory with a grid halo when the halo is
   // short (a route or cluster knob turns the K = 1 rule off); K = inf
-  // takes 2 tiles per lane, and one warp per CTA when the static rows of
-  // one batch (H x D) already make the host pick the row loop
-  // (KernelConfig::rowLoop), else 8 warps (fewer look-back units when the
-  // rows are few).
+  // takes 2 tiles per lane and one warp per CTA (the row loop, or with few
+  // rows the units kernel: KernelConfig::rowLoop, KernelPart::units).
   if (!given && !window.isInfiniteHops() &&
       window.getHops() * window.getBlock() <= 256)
     rGrid = CarrierRoute::halo;
@@ -70,8 +68,13 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     }
   }
   if (!given && window.isInfiniteHops()) {
+    // One warp x 2 tiles when H x D >= kRowLoopWarps / 2: the row loop
+    // from B = 2 (H x D = 512: 84-86 % of copy against 53-67 % for the
+    // 8-warp row loop at B = 4; the units kernel at B = 1: 52-58 %
+    // against 60-63 %, docs/benchmarks.md run 8); else 8 warps (the 8-warp
+    // row loop, or with still fewer rows the units kernel).
     bool loops = !ShapedType::isDynamic(rowsPerBatch) &&
-                 rowsPerBatch >= KernelConfig::kRowLoopWarps;
+                 2 * rowsPerBatch >= KernelConfig::kRowLoopWarps;
     tpl = 2;
     w = loops ? 1 : 8;
   }
