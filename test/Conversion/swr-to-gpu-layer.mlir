@@ -1,5 +1,5 @@
-// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu --canonicalize --cse --verify-each | FileCheck %s
-// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu=layer-slots=1 --canonicalize --cse --verify-each | FileCheck %s --check-prefix=OFF
+// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu=layer-slots=2 --canonicalize --cse --verify-each | FileCheck %s
+// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu --canonicalize --cse --verify-each | FileCheck %s --check-prefix=OFF
 
 // The fused layer (phalanx-fuse-layer's output) on the GPU: a host function
 // that takes one cached workspace for pa, pb, pc, pv and z, runs the four
@@ -39,7 +39,7 @@
 // CHECK: gpu.dealloc async
 // CHECK: %[[D2:.*]] = gpu.dealloc async
 // Heads 1..3: the window; B * 3 * 16 rows, two channels of a head per CTA
-// (shared gates: 2 x 64 threads).
+// (layer-slots=2, shared gates: 2 x 64 threads).
 // CHECK: %[[ROWS:.*]] = arith.muli %[[B]], %c48 : index
 // CHECK: %[[GROUPS:.*]] = arith.divui %[[ROWS]], %c2 : index
 // CHECK: %[[K2:.*]] = gpu.launch_func async [%[[D2]]] @phalanx_kernels::@mix_mix_window blocks in (%{{.*}}, %c1, %c1) threads in (%c128, %c1, %c1) args(%[[PA]] : memref<?x4x?xbf16>, %[[PV]] : memref<?x4x16x?xbf16>, %[[PB]] : memref<?x2x16x?xbf16>, %[[PC]] : memref<?x2x16x?xbf16>, %[[BA]] : memref<4xbf16>, %[[BB]] : memref<32xbf16>, %[[BC]] : memref<32xbf16>, %[[Z]] : memref<?x4x16x?xbf16>, %{{.*}} : index)
@@ -60,12 +60,12 @@
 // together (lane l: token l's gate and drive from scalar loads, then a
 // Kogge-Stone scan over 16 lanes, lane 15's result broadcast); each lane
 // scans its own tile once and takes its neighbour's carrier by shuffle.
-// Shared gates (layer-slots, auto: 2 channels x 64 threads): the CTA's 128
+// Shared gates (layer-slots=2: 2 channels x 64 threads): the CTA's 128
 // threads evaluate act_a(pa + ba) of its 65 tiles (64 + the warp halo's)
 // once, 9 tokens each (the last one guarded), into workgroup memory (20
 // floats per tile: conflict-free 16-byte reads), one barrier, then each
 // thread reads its tile's 16 gates as 4 vectors; the tile loads carry pv,
-// pb and pc only. With layer-slots=1 (OFF): one channel per CTA of 64
+// pb and pc only. By default (OFF): one channel per CTA of 64
 // threads, the gates from pa in each thread, no workgroup memory or
 // barrier.
 // CHECK: gpu.func @mix_mix_global(
@@ -131,8 +131,8 @@ func.func @mix(%x: tensor<?x?x64xbf16>, %wa: tensor<64x4xbf16>, %ba: tensor<4xbf
 // -----
 
 // No global heads, f32, head dim 64: one kernel over every head; the layer's
-// K = 1 default schedule (lane shuffle, warp halo, 2 warps), no flags; two
-// channels per CTA share the (hard_sigmoid) gates.
+// K = 1 default schedule (lane shuffle, warp halo, 2 warps), no flags; with
+// layer-slots=2 two channels per CTA share the (hard_sigmoid) gates.
 // CHECK-LABEL: func.func @one(
 // CHECK-NOT: gpu.alloc
 // CHECK: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@one_mix blocks in (%{{.*}}, %c1, %c1) threads in (%c128, %c1, %c1) args(%{{.*}} : memref<?x2x?xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<2xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : index)

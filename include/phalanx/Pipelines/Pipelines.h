@@ -85,7 +85,7 @@ struct GPUPipelineOptions
       *this, "layer-slots",
       llvm::cl::desc("phalanx.layer fused kernel (gates fused, finite K): "
                      "channels of one head per CTA sharing the gate "
-                     "activations through shared memory (0 = auto, 1 = off)"),
+                     "activations through shared memory (0 / 1 = off)"),
       llvm::cl::init(0)};
   Option<bool> overrideSchedule{
       *this, "override-schedule",

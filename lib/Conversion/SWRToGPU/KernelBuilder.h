@@ -187,7 +187,6 @@ struct KernelConfig {
   int64_t sharedGateFloats() const {
     return (ctaSpan() + sharedGateHalo()) * sharedGateStride();
   }
-  static constexpr int64_t kLayerShareThreads = 128;
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {
@@ -239,8 +238,10 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
 
 /// Layer mode: decides whether the fused kernel shares its gates
 /// (KernelConfig::sharedGates) and with how many channels per CTA
-/// (config.slots). `maxSlots`: pass option layer-slots (0: auto, as many
-/// as fit kLayerShareThreads threads; 1: off). Eligible: gates fused
+/// (config.slots). `maxSlots`: pass option layer-slots (at most this
+/// many channels per CTA; 0 / 1: off, the default: on the H200 sharing
+/// by 2 / 4 channels measured the same as the per-thread gates and more
+/// channels slower, docs/benchmarks.md "layer run 3"). Eligible: gates fused
 /// (not layer-gates = kernel), forward without resets or initial state,
 /// finite K, local = scan, no warp lists / clusters / grid flags (the
 /// slots are separate rows to every carrier route but the lane shuffles
@@ -251,15 +252,11 @@ inline void layerSharePlan(KernelConfig &config, int64_t maxSlots) {
   if (!config.layer.enabled || config.layer.gatesActivated ||
       config.transpose || config.hasResets() || config.hasInit() ||
       config.infiniteHops() || config.warpSmem() || config.cluster() != 1 ||
-      config.gridFlags() || maxSlots == 1 ||
+      config.gridFlags() || maxSlots <= 1 ||
       config.schedule.getLocal() != swr::LocalStrategy::scan)
     return;
-  int64_t cap = maxSlots > 0
-                    ? maxSlots
-                    : std::max<int64_t>(1, KernelConfig::kLayerShareThreads /
-                                               config.threads());
   int64_t s = 1;
-  while (2 * s <= cap && config.channels % (2 * s) == 0 &&
+  while (2 * s <= maxSlots && config.channels % (2 * s) == 0 &&
          2 * s * config.threads() <= 1024)
     s *= 2;
   if (s < 2 || 4 * config.sharedGateFloats() > 32768)
