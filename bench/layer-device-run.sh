@@ -5,7 +5,9 @@
 # ratios per schedule) and bench/layer_bench.py (the benchmarks.md table).
 # Prepare here with bench/layer-prepare.sh (same VARIANTS), carry .devcarry.
 # Env: LIMIT (default 300 s), VARIANTS, RT_TESTS=1 (the runtime's GEMM unit
-# tests), COMPARE=1 (layer_bench's torch.compile and SWA columns).
+# tests), COMPARE=1 (layer_bench's torch.compile and SWA columns),
+# GEMM_KERNELS=1 (bench/layer_gemm_kernels.py: our GEMM kernels against
+# torch's, per kernel).
 set -u -o pipefail
 DEFAULT_LIMIT=300
 PHALANX_RT_BUILD_TESTS=${RT_TESTS:+ON}
@@ -28,7 +30,11 @@ san() {  # name shapes...
 san layer_bf16_g1 --shape x=2,1001,64
 san layer_f32_kinf --shape x=1,3000,64
 san layer_bf16_g1_gk --shape x=2,1001,64
+san layer_f16_k2 --shape x=3,777,64
 echo "sanitizer done at $(el) s"
+if [[ -n ${GEMM_KERNELS:-} ]] && (( $(left) > 60 )); then
+  timeout 30 python3 bench/layer_gemm_kernels.py 2>&1 | grep -v Warn | tee "$O/gemm-kernels.log"
+fi
 if (( $(left) > 70 )); then
   timeout $(( $(left) > 120 ? 60 : $(left) / 2 )) python3 bench/layer_gemm_ratio.py --iters 20 \
     --variants "${VARIANTS:-default;warps=4;warps=1;lane=halo warps=2;lane=shuffle warps=8;layer-gates=kernel}" 2>&1 | tee "$O/ratio.log"

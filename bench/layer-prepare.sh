@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Here (with the compiler): everything bench/layer-device-run.sh needs on the
 # GPU machine, under .devcarry/ (carry it, or the worktree holding it):
-#   .devcarry/gpu/layer_{bf16_g1,bf16_g1_gk,f32_kinf}.phx  (compute-sanitizer)
+#   .devcarry/gpu/layer_{bf16_g1,bf16_g1_gk,f32_kinf,f16_k2}.phx  (compute-sanitizer)
 #   .devcarry/phx-cache  (phalanx.compile's cache: the GPU layer and PyTorch
 #     module tests, bench/layer_bench.py's layer and the
 #     bench/layer_gemm_ratio.py variants of $VARIANTS)
@@ -21,10 +21,12 @@ gen() {  # name, layer_module keyword arguments
 }
 gen layer_bf16_g1 "dim=64, heads=4, kv_heads=2, head_dim=16, global_heads=1, dtype='bf16'"
 gen layer_f32_kinf "dim=64, heads=2, head_dim=32, hops=None, act_a='swish', dtype='f32'"
+gen layer_f16_k2 "dim=64, heads=4, head_dim=32, block=8, hops=2, dtype='f16'"
 "$build/bin/phalanx-compile" "$out/layer_bf16_g1.mlir" --target cuda -o "$out/layer_bf16_g1.phx" || exit 1
 "$build/bin/phalanx-compile" "$out/layer_bf16_g1.mlir" --target cuda --gpu-options=layer-gates=kernel \
   -o "$out/layer_bf16_g1_gk.phx" || exit 1
 "$build/bin/phalanx-compile" "$out/layer_f32_kinf.mlir" --target cuda -o "$out/layer_f32_kinf.phx" || exit 1
+"$build/bin/phalanx-compile" "$out/layer_f16_k2.mlir" --target cuda -o "$out/layer_f16_k2.phx" || exit 1
 "$py" -m pytest -q -x python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py 2>&1 | tail -2
 "$py" bench/layer_bench.py --prepare
 "$py" bench/layer_gemm_ratio.py --compile-only \

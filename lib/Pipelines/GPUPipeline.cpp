@@ -45,6 +45,7 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   auto convert = scheduleKnobs<ConvertSWRToGPUOptions>(options);
   convert.layerGates = options.layerGates;
   convert.mmaChannels = options.mmaChannels;
+  convert.layerSlots = options.layerSlots;
   pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

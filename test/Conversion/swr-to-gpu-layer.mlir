@@ -1,4 +1,5 @@
-// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu --canonicalize --cse --verify-each | FileCheck %s
+// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu=layer-slots=2 --canonicalize --cse --verify-each | FileCheck %s
+// RUN: phalanx-opt %s --split-input-file --convert-swr-to-gpu --canonicalize --cse --verify-each | FileCheck %s --check-prefix=OFF
 
 // The fused layer (phalanx-fuse-layer's output) on the GPU: a host function
 // that takes one cached workspace for pa, pb, pc, pv and z, runs the four
@@ -37,9 +38,11 @@
 // CHECK: %[[K1:.*]] = gpu.launch_func async [%{{.*}}] @phalanx_kernels::@mix_mix_global blocks in (%{{.*}}, %c1, %c1) threads in (%c256, %c1, %c1) args(%[[PA]] : memref<?x4x?xbf16>, %[[PV]] : memref<?x4x16x?xbf16>, %[[PB]] : memref<?x2x16x?xbf16>, %[[PC]] : memref<?x2x16x?xbf16>, %[[BA]] : memref<4xbf16>, %[[BB]] : memref<32xbf16>, %[[BC]] : memref<32xbf16>, %[[Z]] : memref<?x4x16x?xbf16>, %{{.*}} : memref<?xi32>, %{{.*}} : memref<?xf32>, %{{.*}} : index)
 // CHECK: gpu.dealloc async
 // CHECK: %[[D2:.*]] = gpu.dealloc async
-// Heads 1..3: the window; B * 3 * 16 rows.
+// Heads 1..3: the window; B * 3 * 16 rows, two channels of a head per CTA
+// (layer-slots=2, shared gates: 2 x 64 threads).
 // CHECK: %[[ROWS:.*]] = arith.muli %[[B]], %c48 : index
-// CHECK: %[[K2:.*]] = gpu.launch_func async [%[[D2]]] @phalanx_kernels::@mix_mix_window blocks in (%{{.*}}, %c1, %c1) threads in (%c64, %c1, %c1) args(%[[PA]] : memref<?x4x?xbf16>, %[[PV]] : memref<?x4x16x?xbf16>, %[[PB]] : memref<?x2x16x?xbf16>, %[[PC]] : memref<?x2x16x?xbf16>, %[[BA]] : memref<4xbf16>, %[[BB]] : memref<32xbf16>, %[[BC]] : memref<32xbf16>, %[[Z]] : memref<?x4x16x?xbf16>, %{{.*}} : index)
+// CHECK: %[[GROUPS:.*]] = arith.divui %[[ROWS]], %c2 : index
+// CHECK: %[[K2:.*]] = gpu.launch_func async [%[[D2]]] @phalanx_kernels::@mix_mix_window blocks in (%{{.*}}, %c1, %c1) threads in (%c128, %c1, %c1) args(%[[PA]] : memref<?x4x?xbf16>, %[[PV]] : memref<?x4x16x?xbf16>, %[[PB]] : memref<?x2x16x?xbf16>, %[[PC]] : memref<?x2x16x?xbf16>, %[[BA]] : memref<4xbf16>, %[[BB]] : memref<32xbf16>, %[[BC]] : memref<32xbf16>, %[[Z]] : memref<?x4x16x?xbf16>, %{{.*}} : index)
 // out = Wo^T z[b]: A plain (0), B transposed (1), m = Dm, n = L, k = H*D, into the out-parameter.
 // CHECK: %[[OUTP:.*]] = memref.extract_aligned_pointer_as_index %[[OUT]]
 // CHECK: %[[WOP:.*]] = memref.extract_aligned_pointer_as_index %[[WO]]
@@ -56,15 +59,22 @@
 // warp halo, 2 warps): the warp computes the carrier of the tile before it
 // together (lane l: token l's gate and drive from scalar loads, then a
 // Kogge-Stone scan over 16 lanes, lane 15's result broadcast); each lane
-// scans its own tile once and takes its neighbour's carrier by shuffle; no
-// workgroup memory or barrier.
+// scans its own tile once and takes its neighbour's carrier by shuffle.
+// Shared gates (layer-slots=2: 2 channels x 64 threads): the CTA's 128
+// threads evaluate act_a(pa + ba) of its 65 tiles (64 + the warp halo's)
+// once, 9 tokens each (the last one guarded), into workgroup memory (20
+// floats per tile: conflict-free 16-byte reads), one barrier, then each
+// thread reads its tile's 16 gates as 4 vectors; the tile loads carry pv,
+// pb and pc only. By default (OFF): one channel per CTA of 64
+// threads, the gates from pa in each thread, no workgroup memory or
+// barrier.
 // CHECK: gpu.func @mix_mix_global(
 // CHECK-SAME: nvvm.minctasm
 // CHECK: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
 // CHECK: nvvm.rcp.approx.ftz.f
 // CHECK: gpu.func @mix_mix_window(
-// CHECK-NOT: workgroup
-// CHECK-SAME: known_block_size = array<i32: 64, 1, 1>} {
+// CHECK-SAME: workgroup(%[[G:.*]] : memref<1300xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: known_block_size = array<i32: 128, 1, 1>} {
 // CHECK: %[[BA:.*]] = memref.load %{{.*}} : memref<4xbf16>
 // CHECK-NEXT: %[[BAF:.*]] = arith.extf %[[BA]] : bf16 to f32
 // CHECK-NEXT: %[[BB:.*]] = memref.load %{{.*}} : memref<32xbf16>
@@ -72,12 +82,19 @@
 // CHECK: %[[BAS:.*]] = arith.mulf %[[BAF]], %[[L2E:.*]] : f32
 // CHECK-NEXT: %[[BBS:.*]] = arith.mulf %[[BBF]], %[[L2E]] : f32
 // CHECK-NOT: arith.cmpf
-// CHECK: scf.if %{{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>) {
-// CHECK-COUNT-8: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK: scf.if %{{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>) {
+// CHECK-COUNT-6: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK: } else {
 // CHECK: }
+// CHECK-COUNT-8: memref.store %{{.*}}, %[[G]][%{{.*}}] : memref<1300xf32, #gpu.address_space<workgroup>>
+// CHECK: scf.if
 // CHECK: llvm.intr.fma(%{{.*}}, %[[L2E]], %[[BAS]])
 // CHECK-NEXT: llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f"
+// CHECK: memref.store %{{.*}}, %[[G]][%{{.*}}] : memref<1300xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK-COUNT-4: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// The warp halo's gate from the shared buffer.
+// CHECK: memref.load %[[G]][%{{.*}}] : memref<1300xf32, #gpu.address_space<workgroup>>
 // CHECK: %[[E:.*]] = llvm.intr.fma(%{{.*}}, %[[L2E]], %[[BBS]]) : (f32, f32, f32) -> f32
 // CHECK-NEXT: %[[P:.*]] = llvm.inline_asm asm_dialect = att "ex2.approx.ftz.f32 $0, $1;", "=f,f" %[[E]] : (f32) -> f32
 // CHECK-NEXT: %[[D:.*]] = arith.addf %[[P]], %{{.*}} : f32
@@ -92,6 +109,15 @@
 // CHECK-NOT: gpu.barrier
 // CHECK-NOT: arith.cmpf
 // CHECK: gpu.return
+// OFF-LABEL: func.func @mix(
+// OFF: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@mix_mix_window blocks in (%{{.*}}, %c1, %c1) threads in (%c64, %c1, %c1)
+// OFF: gpu.func @mix_mix_window(
+// OFF-NOT: workgroup
+// OFF-SAME: known_block_size = array<i32: 64, 1, 1>} {
+// OFF: scf.if %{{.*}} -> (vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>, vector<8xbf16>) {
+// OFF-COUNT-8: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// OFF-NOT: gpu.barrier
+// OFF: gpu.return
 func.func @mix(%x: tensor<?x?x64xbf16>, %wa: tensor<64x4xbf16>, %ba: tensor<4xbf16>, %wb: tensor<64x32xbf16>, %bb: tensor<32xbf16>, %wc: tensor<64x32xbf16>, %bc: tensor<32xbf16>, %wv: tensor<64x64xbf16>, %wo: tensor<64x64xbf16>) -> tensor<?x?x64xbf16> {
   %pa = phalanx.project %x, %wa : (tensor<?x?x64xbf16>, tensor<64x4xbf16>) -> tensor<?x4x?xbf16>
   %pb = phalanx.project %x, %wb : (tensor<?x?x64xbf16>, tensor<64x32xbf16>) -> tensor<?x32x?xbf16>
@@ -105,10 +131,11 @@ func.func @mix(%x: tensor<?x?x64xbf16>, %wa: tensor<64x4xbf16>, %ba: tensor<4xbf
 // -----
 
 // No global heads, f32, head dim 64: one kernel over every head; the layer's
-// K = 1 default schedule (lane shuffle, warp halo, 2 warps), no flags.
+// K = 1 default schedule (lane shuffle, warp halo, 2 warps), no flags; with
+// layer-slots=2 two channels per CTA share the (hard_sigmoid) gates.
 // CHECK-LABEL: func.func @one(
 // CHECK-NOT: gpu.alloc
-// CHECK: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@one_mix blocks in (%{{.*}}, %c1, %c1) threads in (%c64, %c1, %c1) args(%{{.*}} : memref<?x2x?xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<2xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : index)
+// CHECK: gpu.launch_func async [%{{.*}}] @phalanx_kernels::@one_mix blocks in (%{{.*}}, %c1, %c1) threads in (%c128, %c1, %c1) args(%{{.*}} : memref<?x2x?xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<?x1x64x?xf32>, %{{.*}} : memref<2xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<64xf32>, %{{.*}} : memref<?x2x64x?xf32>, %{{.*}} : index)
 // CHECK-NOT: gpu.launch_func
 // CHECK: gpu.func @one_mix(
 func.func @one(%x: tensor<?x?x32xf32>, %wa: tensor<32x2xf32>, %ba: tensor<2xf32>, %wb: tensor<32x64xf32>, %bb: tensor<64xf32>, %wc: tensor<32x64xf32>, %bc: tensor<64xf32>, %wv: tensor<32x128xf32>, %wo: tensor<128x32xf32>) -> tensor<?x?x32xf32> {

@@ -111,7 +111,14 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "Where the fused layer's gate activation act_a(pa + ba) runs: "
            "fused (in the fused kernel, per thread) | kernel (a gate kernel "
            "before it writes the gates once per (b, h, t); f16 storage for "
-           "16-bit layers)">]);
+           "16-bit layers)">,
+    Option<"layerSlots", "layer-slots", "int64_t", "0",
+           "The fused layer kernel with fused gates and a finite window: "
+           "channels of one (b, h) per CTA (a power of two dividing D) that "
+           "share the gate activations act_a(pa + ba) of the CTA's tokens "
+           "through workgroup memory, computed once per CTA instead of once "
+           "per channel thread (0 / 1 = off, the default: measured no faster "
+           "on the H200)">]);
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect",

@@ -81,6 +81,12 @@ struct GPUPipelineOptions
       llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "
                      "kernel) | kernel (a gate kernel before it)"),
       llvm::cl::init("fused")};
+  Option<int64_t> layerSlots{
+      *this, "layer-slots",
+      llvm::cl::desc("phalanx.layer fused kernel (gates fused, finite K): "
+                     "channels of one head per CTA sharing the gate "
+                     "activations through shared memory (0 / 1 = off)"),
+      llvm::cl::init(0)};
   Option<bool> overrideSchedule{
       *this, "override-schedule",
       llvm::cl::desc("Apply the schedule knobs even to ops with a schedule"),

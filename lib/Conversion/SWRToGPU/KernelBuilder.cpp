@@ -342,13 +342,16 @@ private:
     SmallVector<Value> gv, xv;
     // Layer mode: the raw pb and pc vectors (gv holds pa and xv pv).
     SmallVector<Value> pv, cv;
+    // Shared gates (KernelConfig::sharedGates): the tile's activated f32
+    // gates from workgroup memory (sharedGateVec() each; gv is empty).
+    SmallVector<Value> sg;
   };
 
   /// Loads logical tile q. Vector path: 16-byte (ld.global.nc) loads of the
   /// thread's contiguous tokens; otherwise guarded scalar loads with gate 1
   /// and drive 0 outside [0, L) (which leaves every carrier and output of the
   /// real tokens unchanged).
-  TileData loadTile(Value q) {
+  TileData loadTile(Value q, bool noGates = false) {
     TileData d;
     d.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
     d.first = mul(d.phys, c.block);
@@ -358,7 +361,8 @@ private:
     Type ea = c.gatesType.getElementType(), ex = c.driveType.getElementType();
     int64_t wa = vwA(), wx = vwX();
     auto va = VectorType::get({wa}, ea), vx = VectorType::get({wx}, ex);
-    SmallVector<Type> types(c.block / wa, va);
+    int64_t na = noGates ? 0 : c.block / wa, nx = c.block / wx;
+    SmallVector<Type> types(na, va);
     types.append(c.block / wx, vx);
     if (layer())
       types.append(2 * (c.block / wx), vx);
@@ -366,7 +370,7 @@ private:
         d.fast, types,
         [&] {
           ValueVector out;
-          for (int64_t j = 0; j < c.block / wa; ++j)
+          for (int64_t j = 0; j < na; ++j)
             out.push_back(LLVM::LoadOp::create(
                 b, va, globalPtr(gates, add(add(gateRow, d.first), j * wa)),
                 wa * ea.getIntOrFloatBitWidth() / 8, false, false,
@@ -418,7 +422,8 @@ private:
               out.push_back(v);
             }
           };
-          scalars(va, wa, ea, 0);
+          if (!noGates)
+            scalars(va, wa, ea, 0);
           scalars(vx, wx, ex, 1);
           if (layer()) {
             scalars(vx, wx, ex, 2);
@@ -426,7 +431,6 @@ private:
           }
           return out;
         });
-    int64_t na = c.block / wa, nx = c.block / wx;
     d.gv.assign(res.begin(), res.begin() + na);
     d.xv.assign(res.begin() + na, res.begin() + na + nx);
     if (layer()) {
@@ -499,9 +503,15 @@ private:
   }
   /// act_a(pa + ba); 1 outside [0, L) where that matters (gateMask).
   Value layerGate(const TileData &d, int64_t k) {
-    Value a = rawAt(d.gv, vwA(), k);
-    if (!c.layer.gatesActivated)
-      a = activationOf(c.layer.actA, a, baV, baScaled);
+    Value a;
+    if (!d.sg.empty()) {
+      int64_t w = c.sharedGateVec();
+      a = LLVM::ExtractElementOp::create(b, d.sg[k / w], lanePos(k % w));
+    } else {
+      a = rawAt(d.gv, vwA(), k);
+      if (!c.layer.gatesActivated)
+        a = activationOf(c.layer.actA, a, baV, baScaled);
+    }
     if (!layerGateMask())
       return a;
     return sel(tokenValid(add(d.first, k)), a, cf(1.0f));
@@ -593,12 +603,18 @@ private:
     Value t = add(mul(q, c.block), lane);
     Value valid = andI(lt(lane, idx(c.block)), tokenValid(t));
     Value tc = sel(valid, t, idx(0));
-    Value pa = toF32(load(gates, {bIdx, hIdx, tc}));
     Value pv = toF32(load(drive, {bIdx, hIdx, dIdx, tc}));
     Value pb = toF32(load(gpre, {bIdx, kvIdx, dIdx, tc}));
-    Value a = c.layer.gatesActivated
-                  ? pa
-                  : activationOf(c.layer.actA, pa, baV, baScaled);
+    Value a;
+    if (smemG) // q is the tile before the warp's: its gates are shared
+      a = load(smemG, {add(sharedGateIndex(q),
+                           sel(lt(lane, idx(c.block)), lane, idx(0)))});
+    else {
+      Value pa = toF32(load(gates, {bIdx, hIdx, tc}));
+      a = c.layer.gatesActivated
+              ? pa
+              : activationOf(c.layer.actA, pa, baV, baScaled);
+    }
     Value x = mulF(activationOf(c.layer.actB, pb, bbV, bbScaled), pv);
     if (c.segment > 0) { // gateOf's segment start, at the tile's token 0
       Value cut = andI(andI(eq(lane, idx(0)), eq(rem(q, idx(c.segment)), idx(0))),
@@ -614,6 +630,52 @@ private:
   }
   // warpTileCarrier of the warp's previous tile (warpHaloEligible).
   std::optional<Carrier> warpHalo;
+  /// Shared gates (KernelConfig::sharedGates): the workgroup buffer of the
+  /// CTA's gates, tile ctaBase - sharedGateHalo() first, sharedGateStride()
+  /// floats per tile.
+  Value smemG;
+  /// The buffer index of logical tile q's first token.
+  Value sharedGateIndex(Value q) {
+    return mul(add(sub(q, ctaBase), idx(c.sharedGateHalo())),
+               c.sharedGateStride());
+  }
+  /// The CTA's threads evaluate act_a(pa + ba) of the CTA's tokens once
+  /// each (coalesced scalar loads; a token outside [0, L) takes the raw
+  /// gate 1, as loadTile's guarded loads) into smemG, then a barrier. In
+  /// uniform control flow (every slot of the CTA is a row of the launch).
+  void shareGates() {
+    int64_t E = c.sharedGateHalo(), n = (c.ctaSpan() + E) * c.block;
+    int64_t threads = c.ctaThreads();
+    Value first = mul(sub(ctaBase, idx(E)), c.block);
+    for (int64_t it = 0; it * threads < n; ++it) {
+      Value i = add(ctaTid, idx(it * threads));
+      auto one = [&] {
+        Value t = add(first, i);
+        Value valid = tokenValid(t);
+        Value raw = toF32(load(gates, {bIdx, hIdx, sel(valid, t, idx(0))}));
+        raw = sel(valid, raw, cf(1.0f));
+        Value g = activationOf(c.layer.actA, raw, baV, baScaled);
+        Value tile = div(i, idx(c.block));
+        store(g, smemG,
+              {add(mul(tile, c.sharedGateStride()),
+                   sub(i, mul(tile, c.block)))});
+      };
+      if ((it + 1) * threads > n)
+        emitIf(lt(i, idx(n)), one);
+      else
+        one();
+    }
+    gpu::BarrierOp::create(b);
+  }
+  /// Tile q's shared gates (q one of the CTA's tiles), as vectors.
+  void loadSharedGates(TileData &d, Value q) {
+    int64_t w = c.sharedGateVec();
+    auto vt = VectorType::get({w}, f32());
+    Value first = sharedGateIndex(q);
+    for (int64_t j = 0; j < c.block / w; ++j)
+      d.sg.push_back(LLVM::LoadOp::create(
+          b, vt, elementPtr(smemG, add(first, idx(j * w)), f32(), 3), 4 * w));
+  }
   /// Layer mode, forward: the local states and in-tile gate prefixes of a
   /// loaded tile, computed once for both its carrier (prefix and state of
   /// the last token) and its apply phase: each token's activations are
@@ -2614,9 +2676,16 @@ void KernelEmitter::body() {
     return;
   }
   SmallVector<TileData, 2> data;
-  if (keep || c.hops != 0)
+  if (keep || c.hops != 0 || smemG)
     for (int64_t j = 0; j < tpl; ++j)
-      data.push_back(loadTile(tileOf(j)));
+      data.push_back(loadTile(tileOf(j), /*noGates=*/bool(smemG)));
+  // Shared gates: evaluated by the CTA while the tiles' loads are in
+  // flight, then read per tile.
+  if (smemG) {
+    shareGates();
+    for (int64_t j = 0; j < tpl; ++j)
+      loadSharedGates(data[j], tileOf(j));
+  }
   if (c.gridFlags() && c.cluster() == 1) {
     // The loads above are for the guessed position; take the ticket while
     // they are in flight and reload (uniformly in the CTA) if it differs.
@@ -2665,7 +2734,7 @@ void KernelEmitter::body() {
   // are dead, and nothing stays live across the halo's recomputation).
   if (warpHaloEligible())
     warpHalo = warpTileCarrier(sub(warpBase, idx(1)));
-  bool scanOnce = layer() && keep && !c.transpose;
+  bool scanOnce = layer() && (keep || smemG) && !c.transpose;
   bool scanEarly =
       scanOnce && c.hops != 0 && (c.infiniteHops() || c.laneShuffle());
   SmallVector<TileScan, 2> scans;
@@ -2689,7 +2758,7 @@ void KernelEmitter::body() {
         TileScan sc = scanEarly ? scans[j]
                                 : scanTile(data[j], carries[j], !carries[j]);
         applyTile(data[j], carries[j], &sc);
-      } else if (keep)
+      } else if (keep || smemG)
         applyTile(data[j], carries[j]);
       else
         applyTile(loadTile(q), carries[j]);
@@ -2768,6 +2837,8 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   if (flagArgs())
     smemI = workgroupBuffer(1, i32());
   // cta = bulk: the message, the receive slots and the mbarrier.
+  if (c.sharedGates())
+    smemG = workgroupBuffer(c.sharedGateFloats(), f32());
   if (c.ctaBulk()) {
     smemSend = workgroupBuffer(c.bulkMsgFloats(), f32());
     smemRecv = workgroupBuffer(c.bulkSlots() * c.bulkMsgFloats(), f32());

@@ -33,6 +33,10 @@ struct LayerConfig {
   // The gates operand holds act_a(pa + ba) in f32 already (the gate kernel
   // of buildGateKernel ran first): no activation or bias in the kernel.
   bool gatesActivated = false;
+  // KernelConfig::slots channels of one (b, h) per CTA share the gate
+  // activations of the CTA's tokens through workgroup memory
+  // (KernelConfig::sharedGates, set by layerSharePlan).
+  bool shareGates = false;
   mlir::MemRefType preType, biasAType, biasKvType;
 };
 
@@ -159,6 +163,33 @@ struct KernelConfig {
   /// The units kernel (KernelPart::units): units per row so that the row
   /// groups x units x warps reach this many warps.
   static constexpr int64_t kUnitWarps = 4096;
+  /// Layer mode, gates fused, forward, finite K, no ticket / cluster /
+  /// warp lists (layerSharePlan): the CTA holds `slots` channels of one
+  /// (b, h) at the same tiles; before the scan its threads evaluate
+  /// act_a(pa + ba) of the CTA's tokens (its tiles and, K != 0, the tile
+  /// before them: the warp halo's) once into workgroup memory, and each
+  /// channel thread reads its tiles' gates from there.
+  bool sharedGates() const { return layer.enabled && layer.shareGates; }
+  /// Tiles before the CTA's first tile whose gates are shared.
+  int64_t sharedGateHalo() const { return hops != 0 ? 1 : 0; }
+  /// f32 elements per workgroup-memory read of the shared gates.
+  int64_t sharedGateVec() const {
+    int64_t w = 4;
+    while (w > 1 && block % w != 0)
+      w /= 2;
+    return w;
+  }
+  /// Floats between consecutive tiles' gates: the block rounded up to the
+  /// vector, plus one vector when that is an even number of vectors (the
+  /// vector reads of consecutive lanes then hit distinct banks).
+  int64_t sharedGateStride() const {
+    int64_t w = sharedGateVec();
+    int64_t s = (block + w - 1) / w * w;
+    return (s / w) % 2 == 0 ? s + w : s;
+  }
+  int64_t sharedGateFloats() const {
+    return (ctaSpan() + sharedGateHalo()) * sharedGateStride();
+  }
   /// Whether anything reads another CTA's shared memory (dsmem carriers or
   /// the cluster's ticket).
   bool usesCluster() const {
@@ -241,6 +272,35 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
       return true;
     }
   return false;
+}
+
+/// Layer mode: decides whether the fused kernel shares its gates
+/// (KernelConfig::sharedGates) and with how many channels per CTA
+/// (config.slots). `maxSlots`: pass option layer-slots (at most this
+/// many channels per CTA; 0 / 1: off, the default: on the H200 sharing
+/// by 2 / 4 channels measured the same as the per-thread gates and more
+/// channels slower, docs/benchmarks.md "layer run 3"). Eligible: gates fused
+/// (not layer-gates = kernel), forward without resets or initial state,
+/// finite K, local = scan, no warp lists / clusters / grid flags (the
+/// slots are separate rows to every carrier route but the lane shuffles
+/// and the halo recomputation), a workgroup buffer of at most 32 KiB.
+inline void layerSharePlan(KernelConfig &config, int64_t maxSlots) {
+  config.layer.shareGates = false;
+  config.slots = 1;
+  if (!config.layer.enabled || config.layer.gatesActivated ||
+      config.transpose || config.hasResets() || config.hasInit() ||
+      config.infiniteHops() || config.warpSmem() || config.cluster() != 1 ||
+      config.gridFlags() || maxSlots <= 1 ||
+      config.schedule.getLocal() != swr::LocalStrategy::scan)
+    return;
+  int64_t s = 1;
+  while (2 * s <= maxSlots && config.channels % (2 * s) == 0 &&
+         2 * s * config.threads() <= 1024)
+    s *= 2;
+  if (s < 2 || 4 * config.sharedGateFloats() > 32768)
+    return;
+  config.slots = s;
+  config.layer.shareGates = true;
 }
 
 /// Which part of a K = inf row-loop configuration (KernelConfig::rowLoop) a

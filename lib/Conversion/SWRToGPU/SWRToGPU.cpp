@@ -96,7 +96,9 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // kernel's): g rows per CTA, the largest power of two dividing the warps
   // with T <= (warps / g) * warp span.
   Value rowGroups = rows;
-  if (config.slots > 1) // local = mma: `slots` channels of one (b, h) per CTA
+  // local = mma and layer kernels sharing their gates: `slots` channels of
+  // one (b, h) per CTA.
+  if (config.slots > 1)
     rowGroups = arith::DivUIOp::create(b, rows, idx(config.slots));
   if (config.packRows()) {
     Value g = idx(1);
@@ -404,6 +406,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     config.layer.preType = MemRefType::get({dyn, Hkv, D, dyn}, elem);
     config.layer.biasAType = MemRefType::get({H}, elem);
     config.layer.biasKvType = MemRefType::get({Hkv * D}, elem);
+    // Channels per CTA sharing the gate activations (layer-slots).
+    layerSharePlan(config, layerSlots);
     OpBuilder builder(ctx);
     gpu::GPUFuncOp kernel =
         buildKernel(builder, mix.getLoc(), kernels, name, config);
