@@ -6,7 +6,7 @@
 #   3. runs the GPU pytest (scan, layer, PyTorch module) from a carried
 #      artifact cache;
 #   4. compute-sanitizer memcheck on one kernel of each kind (row loop,
-#      look-back, cluster bulk, mma, the layer);
+#      look-back, units, cluster bulk, mma, the mma row loop, the layer);
 #   5. with FULL_BENCH=1, the SWR benchmark of every schedule (bench/swr_bench.py
 #      --full, after bench/compile.sh here), then the layer benchmark
 #      (bench/layer_bench.py), when time is left.
@@ -48,6 +48,8 @@ san gpu-kinf/kinf_loop_default --shape a=1,64,4000 --shape x=1,64,16,4000 --shap
 san gpu/kinf_default --shape a=1,4,2000 --shape x=1,4,16,2000
 san gpu/bulk_k3_tpl2_c4_ri --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000 --shape s=1,4,16
 san gpu/mma_w1_k1_flags_d32 --shape a=1,4,3000 --shape x=1,4,32,3000
+san gpu/mma_w1_kinf_loop_T_st --shape a=1,64,4104 --shape x=1,64,16,4104 --shape r=1,4104
+san gpu-kinf/kinf_units_T --shape a=2,4,5001 --shape x=2,4,16,5001 --shape r=2,5001
 san gpu-layer/layer_bf16_g1 --shape x=2,1001,64
 san gpu-layer/layer_f32_kinf --shape x=1,3000,64
 echo "sanitizer done at $(el) s"
