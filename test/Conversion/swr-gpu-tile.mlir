@@ -4,12 +4,14 @@
 // The GPU tiled form: one swr.carrier_scan per level the carriers cross, with
 // the span of tiles it completes and its route (docs/gpu-lowering.md).
 
-// Default rule, K = 1: the one previous tile is a recomputed halo per lane,
-// so the lane level already spans the whole window.
+// Default rule, K = 1 (forward, no resets or init, block <= 32): lanes take
+// their neighbour's carrier by shuffle, and the warp's first lane's halo
+// tile is computed by the warp (warp = halo), so the chain ends at the warp.
 // CHECK-LABEL: func.func @k1
 //       CHECK:   %[[M:.*]] = swr.mask_gates %arg0 block = 16 segment = -1
-//       CHECK:   %[[L:.*]], %[[P:.*]], %[[G:.*]], %[[V:.*]] = swr.tile_scan %[[M]], %arg1 block = 16 schedule <local = scan, tiles_per_lane = 1, warps = 2, cluster = 1, lane = halo, warp = smem, cta = none, grid = halo>
-//       CHECK:   %[[C:.*]] = swr.carrier_scan %[[G]], %[[V]] hops = 1 at lane by halo :
+//       CHECK:   %[[L:.*]], %[[P:.*]], %[[G:.*]], %[[V:.*]] = swr.tile_scan %[[M]], %arg1 block = 16 schedule <local = scan, tiles_per_lane = 1, warps = 2, cluster = 1, lane = shuffle, warp = halo, cta = none, grid = halo>
+//       CHECK:   %[[C0:.*]] = swr.carrier_scan %[[G]], %[[V]] hops = 1 span = 32 at lane by shuffle :
+//       CHECK:   %[[C:.*]] = swr.carrier_scan %[[G]], %[[V]] partial(%[[C0]]) hops = 1 at warp by halo :
 //   CHECK-NOT:   swr.carrier_scan
 //       CHECK:   swr.tile_apply %[[L]], %[[P]] carry(%[[C]]) block = 16
 // FLAGS-LABEL: func.func @k1

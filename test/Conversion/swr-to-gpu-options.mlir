@@ -52,8 +52,13 @@
 // OVERRIDE-LABEL: func.func @given(
 // OVERRIDE:         clusters in (%c2{{.*}}, %c1{{.*}}, %c1{{.*}}) blocks in ({{.*}}) threads in (%c256{{.*}}, %c1{{.*}}, %c1{{.*}})
 
+// The K = 1 default: lane shuffles, the warp's halo tile scanned by the
+// warp (shuffles), no workgroup memory or barrier.
 // DEFAULT-LABEL: gpu.func @k1_swr(
-// DEFAULT-NOT:     gpu.shuffle
+// DEFAULT-NOT:     workgroup
+// DEFAULT-SAME:    known_block_size = array<i32: 64, 1, 1>
+// DEFAULT-NOT:     gpu.barrier
+// DEFAULT:         gpu.shuffle  up
 // DEFAULT-NOT:     gpu.barrier
 // DEFAULT:         gpu.return
 // DEFAULT-LABEL: gpu.func @kinf_swr(

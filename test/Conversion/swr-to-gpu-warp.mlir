@@ -67,15 +67,22 @@ func.func @smem_inf(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?
 // -----
 
 // warp = halo: shuffles inside the warp, but no workgroup memory and no
-// barrier: a lane whose halo tile lies before its warp rescans it.
+// barrier. K = 1 with one tile per lane: the whole warp scans the tile
+// before its first (one token per lane: 4 Kogge-Stone rounds of shuffles up,
+// lane 15's carrier broadcast); each lane's halo is then its left
+// neighbour's carrier (shuffle up), lane 0's the warp's: no lane rescans a
+// tile.
 // CHECK-LABEL: gpu.func @warp_halo_swr(
 // CHECK-NOT:    workgroup
 // CHECK-SAME:   kernel
 // CHECK-NOT:    gpu.barrier
-// CHECK:        gpu.shuffle up
+// CHECK-COUNT-8: gpu.shuffle  up
+// CHECK:        gpu.shuffle  idx %{{.*}}, %c15_i32
+// CHECK:        gpu.shuffle  idx
+// CHECK:        gpu.shuffle  up
+// CHECK:        gpu.shuffle  up
 // CHECK:        scf.if %{{.*}} -> (f32, f32) {
-// CHECK:        } else {
-// CHECK:          scf.if %{{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-NOT:    gpu.shuffle
 // CHECK-NOT:    gpu.barrier
 // CHECK:        gpu.return
 func.func @warp_halo(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {

@@ -40,12 +40,14 @@ mlir::FailureOr<swr::ScheduleAttr> resolveSchedule(swr::ScanOp op,
 /// The same for an op with `window` and schedule `given` (null: none), e.g.
 /// the fused kernels of phalanx.fused_mix (one per kind of head);
 /// `rowsPerBatch` (H x D, or dynamic) picks the K = inf default;
-/// `layerKernel`: the fused layer kernel, whose K = 1 default differs.
+/// `warpHaloCarrier`: the K = 1 kernel can compute a warp's halo tile with
+/// the whole warp (KernelEmitter::warpTileCarrier: forward, no resets or
+/// init, block <= 32), which makes lane shuffles + warp = halo its default.
 mlir::FailureOr<swr::ScheduleAttr>
 resolveSchedule(mlir::Operation *op, swr::WindowAttr window,
                 swr::ScheduleAttr given, const ScheduleKnobs &knobs,
                 int64_t rowsPerBatch = mlir::ShapedType::kDynamic,
-                bool layerKernel = false);
+                bool warpHaloCarrier = false);
 
 /// One level of the carrier chain: the tiles it completes and its route.
 struct LevelStep {

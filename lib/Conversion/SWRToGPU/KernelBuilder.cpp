@@ -585,8 +585,9 @@ private:
     return {g, mulF(next, state)};
   }
   Carrier tileCarrier(Value q) { return tileCarrier(loadTile(q)); }
-  /// Layer mode, K = 1, one tile per lane, lane shuffles with a warp-level
-  /// halo (warp = halo): lane 0 needs the carrier of the tile before its
+  /// K = 1, one tile per lane, lane shuffles with a warp-level halo
+  /// (warp = halo; plain scan or layer mode): lane 0 needs the carrier of
+  /// the tile before its
   /// warp's first tile. Recomputed by lane 0 alone (tileCarrier) that costs
   /// the whole warp 2 x block activations (the other lanes wait); here the
   /// warp computes it together, in uniform control flow: lane l < block
@@ -594,7 +595,7 @@ private:
   /// drive 0 outside the tile and [0, L)), then a Kogge-Stone scan of the
   /// token carriers over the lanes; lane block - 1's is broadcast.
   bool warpHaloEligible() const {
-    return layer() && !c.transpose && !c.hasResets() && !c.hasInit() &&
+    return !c.transpose && !c.hasResets() && !c.hasInit() &&
            c.hops == 1 && c.tilesPerLane() == 1 && c.laneShuffle() &&
            !c.warpSmem() && c.block <= kWarpSize &&
            c.schedule.getLocal() == LocalStrategy::scan;
@@ -604,18 +605,18 @@ private:
     Value valid = andI(lt(lane, idx(c.block)), tokenValid(t));
     Value tc = sel(valid, t, idx(0));
     Value pv = toF32(load(drive, {bIdx, hIdx, dIdx, tc}));
-    Value pb = toF32(load(gpre, {bIdx, kvIdx, dIdx, tc}));
-    Value a;
+    Value pb = layer() ? toF32(load(gpre, {bIdx, kvIdx, dIdx, tc})) : Value();
+    Value a, x = pv;
     if (smemG) // q is the tile before the warp's: its gates are shared
       a = load(smemG, {add(sharedGateIndex(q),
                            sel(lt(lane, idx(c.block)), lane, idx(0)))});
     else {
-      Value pa = toF32(load(gates, {bIdx, hIdx, tc}));
-      a = c.layer.gatesActivated
-              ? pa
-              : activationOf(c.layer.actA, pa, baV, baScaled);
+      a = toF32(load(gates, {bIdx, hIdx, tc}));
+      if (layer() && !c.layer.gatesActivated)
+        a = activationOf(c.layer.actA, a, baV, baScaled);
     }
-    Value x = mulF(activationOf(c.layer.actB, pb, bbV, bbScaled), pv);
+    if (layer())
+      x = mulF(activationOf(c.layer.actB, pb, bbV, bbScaled), pv);
     if (c.segment > 0) { // gateOf's segment start, at the tile's token 0
       Value cut = andI(andI(eq(lane, idx(0)), eq(rem(q, idx(c.segment)), idx(0))),
                        andI(cmp(arith::CmpIPredicate::sgt, t, idx(0)), lt(t, L)));

@@ -18,14 +18,17 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
   int64_t rows = ShapedType::isDynamic(h) || ShapedType::isDynamic(d)
                      ? ShapedType::kDynamic
                      : h * d;
-  return resolveSchedule(op, op.getWindow(), op.getScheduleAttr(), knobs, rows);
+  bool warpHaloCarrier = !op.getTranspose() && !op.getResets() &&
+                         !op.getInit() && op.getWindow().getBlock() <= 32;
+  return resolveSchedule(op, op.getWindow(), op.getScheduleAttr(), knobs, rows,
+                         warpHaloCarrier);
 }
 
 FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
                                         ScheduleAttr given,
                                         const ScheduleKnobs &knobs,
                                         int64_t rowsPerBatch,
-                                        bool layerKernel) {
+                                        bool warpHaloCarrier) {
   MLIRContext *ctx = op->getContext();
   const std::string &local = knobs.local, &lane = knobs.lane,
                     &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
@@ -39,13 +42,18 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   CarrierRoute rLane = s.getLane(), rWarp = s.getWarp(),
                rCta = s.getCta(), rGrid = s.getGrid();
   // The default rule (docs/gpu-lowering.md, "Default schedule"; measured
-  // on the H200, docs/benchmarks.md): K = 1 recomputes the one previous
-  // tile per thread (lane = halo: the neighbour's tokens come from L1,
-  // and no shuffle or barrier is needed) in 2-warp CTAs; other finite K
-  // use shuffles and workgroup memory with a grid halo when the halo is
-  // short (a route or cluster knob turns the K = 1 rule off); K = inf
-  // takes 2 tiles per lane and one warp per CTA (the row loop, or with few
-  // rows the units kernel: KernelConfig::rowLoop, KernelPart::units).
+  // on the H200, docs/benchmarks.md): K = 1 in 2-warp CTAs; lanes take
+  // their neighbour's carrier by shuffle and the warp computes its first
+  // lane's one together, one token per lane (warp = halo:
+  // KernelEmitter::warpTileCarrier; no workgroup memory or barrier; 0.4-1.5
+  // points of copy over lane = halo in run 9, and in the fused layer kernel
+  // a halo tile would cost 2 x block activations); where the warp cannot
+  // (transpose, resets, init, block > 32) each thread recomputes the one
+  // previous tile (lane = halo: the neighbour's tokens come from L1). Other
+  // finite K use shuffles and workgroup memory with a grid halo when the
+  // halo is short (a route or cluster knob turns the K = 1 rule off); K =
+  // inf takes 2 tiles per lane and one warp per CTA (the row loop, or with
+  // few rows the units kernel: KernelConfig::rowLoop, KernelPart::units).
   if (!given && !window.isInfiniteHops() &&
       window.getHops() * window.getBlock() <= 256)
     rGrid = CarrierRoute::halo;
@@ -57,12 +65,7 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   if (!given && routesAuto && window.getHops() == 1) {
     rLane = CarrierRoute::halo;
     w = 2;
-    // The fused layer kernel: a halo tile costs 2 x block activations, not
-    // just loads, so lanes take their neighbour's carrier by shuffle and
-    // the warp computes its first lane's one together, one token per lane
-    // (warp = halo: KernelEmitter::warpTileCarrier; no workgroup memory or
-    // barrier).
-    if (layerKernel) {
+    if (warpHaloCarrier && tilesPerLane <= 1) {
       rLane = CarrierRoute::shuffle;
       rWarp = CarrierRoute::halo;
     }
@@ -90,8 +93,10 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
     w = 1;
     tpl = window.isInfiniteHops() ? 1 : 4;
     if (routesAuto && !window.isInfiniteHops() && window.getHops() > 0 &&
-        window.getHops() * window.getBlock() <= 256)
+        window.getHops() * window.getBlock() <= 256) {
       rLane = CarrierRoute::halo;
+      rWarp = s.getWarp();
+    }
   }
   if (useKnobs) {
     auto route = [&](StringRef knob, StringRef text,
