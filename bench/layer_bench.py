@@ -109,22 +109,9 @@ def back_to_back_ms(fn, calls=10, reps=5, warm=3):
     current stream: CUDA events around all of them / calls, median of `reps`
     (the host work of a call overlaps the GPU work of the previous ones, as in
     a model; what remains is the GPU time plus any gaps between launches)."""
-    import statistics
+    from swr_bench import events_ms
 
-    for _ in range(warm):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        s = torch.cuda.Event(enable_timing=True)
-        e = torch.cuda.Event(enable_timing=True)
-        s.record()
-        for _ in range(calls):
-            fn()
-        e.record()
-        e.synchronize()
-        times.append(s.elapsed_time(e) / calls)
-    return statistics.median(times)
+    return events_ms(fn, reps, warm=warm, calls=calls)
 
 
 def host_us(fn, calls=20):
@@ -142,9 +129,9 @@ def host_us(fn, calls=20):
     return (t1 - t0) / calls * 1e6
 
 
-def kernels_of_one_call(fn, reps=5):
-    """Median per-call kernel time (us) of GEMM kernels and of the others,
-    with the names of the others, from CUPTI (torch.profiler)."""
+def cuda_events(fn, reps):
+    """The GPU activities (CUPTI, torch.profiler) of `reps` calls of fn, in
+    start order, after one call and a sync."""
     from torch.profiler import ProfilerActivity, profile
 
     fn()
@@ -153,10 +140,16 @@ def kernels_of_one_call(fn, reps=5):
         for _ in range(reps):
             fn()
         torch.cuda.synchronize()
+    evs = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+    evs.sort(key=lambda e: e.time_range.start)
+    return evs
+
+
+def kernels_of_one_call(fn, reps=5):
+    """Median per-call kernel time (us) of GEMM kernels and of the others,
+    with the names of the others, from CUPTI (torch.profiler)."""
     gemm, other, names = 0.0, 0.0, {}
-    for ev in prof.events():
-        if ev.device_type != torch.autograd.DeviceType.CUDA:
-            continue
+    for ev in cuda_events(fn, reps):
         us = ev.time_range.elapsed_us()
         low = ev.name.lower()
         if "memcpy" in low or "memset" in low:

@@ -27,21 +27,12 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from layer_gemm_ratio import Gemm  # noqa: E402
-from layer_bench import back_to_back_ms  # noqa: E402
+from layer_gemm_ratio import Gemm, layer_gemms  # noqa: E402
+from layer_bench import back_to_back_ms, cuda_events  # noqa: E402
 
 
 def activities(fn, reps=3):
-    from torch.profiler import ProfilerActivity, profile
-
-    fn()
-    torch.cuda.synchronize()
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        for _ in range(reps):
-            fn()
-        torch.cuda.synchronize()
-    evs = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
-    evs.sort(key=lambda e: e.time_range.start)
+    evs = cuda_events(fn, reps)
     per = len(evs) // reps
     out = []
     for i in range(per):
@@ -74,14 +65,8 @@ def main():
         out = torch.empty(B, L, Dm, device=dev, dtype=torch.bfloat16)
         scratch = {n: torch.empty(B, n, L, device=dev, dtype=torch.bfloat16)
                    for n in sorted({H, H * D})}
-        z = scratch[H * D]
         zt = torch.randn(B, L, H * D, device=dev, dtype=torch.bfloat16)
-        gemms = []
-        for k, n in (("wa", H), ("wb", H * D), ("wc", H * D), ("wv", H * D)):
-            gemms.append(Gemm(1, 1, 1, 1, L, n, Dm, x.data_ptr(), Dm, L * Dm,
-                              ws[k].data_ptr(), n, 0, scratch[n].data_ptr(), L, L * n, B))
-        gemms.append(Gemm(1, 1, 0, 1, Dm, L, H * D, ws["wo"].data_ptr(), Dm, 0,
-                          z.data_ptr(), L, L * H * D, out.data_ptr(), Dm, L * Dm, B))
+        gemms = layer_gemms(x, ws, scratch, out, B, L, Dm, H, D)
 
         def ours():
             runtime.set_cuda_stream(torch.cuda.current_stream().cuda_stream
@@ -112,7 +97,7 @@ def main():
             t = back_to_back_ms(theirs) * 1e3
             print("round %d b2b us: ours %.1f torch %.1f ratio %.3f" % (r, o, t, o / t),
                   flush=True)
-        x = out = scratch = z = zt = None
+        x = out = scratch = zt = None
         torch.cuda.empty_cache()
 
 

@@ -47,6 +47,20 @@ class Gemm(ctypes.Structure):
                 ("batch", ctypes.c_int64)]
 
 
+def layer_gemms(x, ws, scratch, out, B, L, Dm, H, D):
+    """The layer's five GEMMs as phx_cuda_gemm_ex descriptors (column-major
+    cuBLAS form): x times wa / wb / wc / wv into the channel-major
+    scratch[n] ([B, n, L]), then scratch[H * D] times wo into out."""
+    gemms = []
+    for k, n in (("wa", H), ("wb", H * D), ("wc", H * D), ("wv", H * D)):
+        gemms.append(Gemm(1, 1, 1, 1, L, n, Dm, x.data_ptr(), Dm, L * Dm,
+                          ws[k].data_ptr(), n, 0, scratch[n].data_ptr(), L, L * n, B))
+    z = scratch[H * D]
+    gemms.append(Gemm(1, 1, 0, 1, Dm, L, H * D, ws["wo"].data_ptr(), Dm, 0,
+                      z.data_ptr(), L, L * H * D, out.data_ptr(), Dm, L * Dm, B))
+    return gemms
+
+
 def median_ms(fn, iters, sync):
     for _ in range(3):
         fn()
@@ -115,12 +129,7 @@ def main():
     scratch = {n: torch.empty(B, n, L, device=dev, dtype=torch.bfloat16)
                for n in sorted({H, H * D})}
     z = scratch[H * D]
-    gemms = []
-    for k, n in (("wa", H), ("wb", H * D), ("wc", H * D), ("wv", H * D)):
-        gemms.append(Gemm(1, 1, 1, 1, L, n, Dm, x.data_ptr(), Dm, L * Dm,
-                          ws[k].data_ptr(), n, 0, scratch[n].data_ptr(), L, L * n, B))
-    gemms.append(Gemm(1, 1, 0, 1, Dm, L, H * D, ws["wo"].data_ptr(), Dm, 0,
-                      z.data_ptr(), L, L * H * D, out.data_ptr(), Dm, L * Dm, B))
+    gemms = layer_gemms(x, ws, scratch, out, B, L, Dm, H, D)
 
     def run_gemms():
         for g in gemms:  # (stream None: the legacy default stream, torch's)
