@@ -67,6 +67,9 @@
 // DEFAULT-SAME:    known_block_size = array<i32: 256, 1, 1>
 // DEFAULT-LABEL: gpu.func @kinf_wide_swr(
 // DEFAULT-SAME:    known_block_size = array<i32: 32, 1, 1>
+// K = 0: 2 warps (the knobs left at auto).
+// DEFAULT-LABEL: gpu.func @k0_swr(
+// DEFAULT-SAME:    known_block_size = array<i32: 64, 1, 1>
 
 // BAD: convert-swr-to-gpu: unknown lane route 'sideways'
 
@@ -84,6 +87,11 @@ func.func @kinf_wide(%a: tensor<?x128x?xbf16>, %x: tensor<?x128x16x?xbf16>) -> t
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       : (tensor<?x128x?xbf16>, tensor<?x128x16x?xbf16>) -> tensor<?x128x16x?xbf16>
   return %y : tensor<?x128x16x?xbf16>
+}
+func.func @k0(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
+  %y = swr.scan %a, %x window <block = 16, hops = 0, segment = inf>
+      : (tensor<?x4x?xbf16>, tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16>
+  return %y : tensor<?x4x16x?xbf16>
 }
 func.func @given(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 1, segment = inf>

@@ -42,12 +42,13 @@ mlir::FailureOr<swr::ScheduleAttr> resolveSchedule(swr::ScanOp op,
 /// `rowsPerBatch` (H x D, or dynamic) picks the K = inf default;
 /// `warpHaloCarrier`: the K = 1 kernel can compute a warp's halo tile with
 /// the whole warp (KernelEmitter::warpTileCarrier: forward, no resets or
-/// init, block <= 32), which makes lane shuffles + warp = halo its default.
+/// init, block <= 32), which makes lane shuffles + warp = halo its default;
+/// `layerKernel`: the fused layer kernel (its K = 0 keeps 4 warps).
 mlir::FailureOr<swr::ScheduleAttr>
 resolveSchedule(mlir::Operation *op, swr::WindowAttr window,
                 swr::ScheduleAttr given, const ScheduleKnobs &knobs,
                 int64_t rowsPerBatch = mlir::ShapedType::kDynamic,
-                bool warpHaloCarrier = false);
+                bool warpHaloCarrier = false, bool layerKernel = false);
 
 /// One level of the carrier chain: the tiles it completes and its route.
 struct LevelStep {

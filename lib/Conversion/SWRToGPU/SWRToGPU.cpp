@@ -367,7 +367,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                  int64_t count, const ScheduleKnobs &knobs) {
     FailureOr<ScheduleAttr> schedule =
         resolveSchedule(mix, window, ScheduleAttr(), knobs,
-                        ShapedType::kDynamic, /*warpHaloCarrier=*/true);
+                        ShapedType::kDynamic, /*warpHaloCarrier=*/true,
+                        /*layerKernel=*/true);
     if (failed(schedule))
       return failure();
     // The fused kernel's loads and stores (layer mode) exist for the

@@ -28,7 +28,8 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
                                         ScheduleAttr given,
                                         const ScheduleKnobs &knobs,
                                         int64_t rowsPerBatch,
-                                        bool warpHaloCarrier) {
+                                        bool warpHaloCarrier,
+                                        bool layerKernel) {
   MLIRContext *ctx = op->getContext();
   const std::string &local = knobs.local, &lane = knobs.lane,
                     &warp = knobs.warp, &cta = knobs.cta, &grid = knobs.grid;
@@ -70,6 +71,10 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
       rWarp = CarrierRoute::halo;
     }
   }
+  // K = 0 (the plain scan): 2 warps (0.3-0.8 points of copy above 4 at
+  // every size and split in runs 5 and 9, docs/benchmarks.md).
+  if (!given && window.getHops() == 0 && !layerKernel)
+    w = 2;
   if (!given && window.isInfiniteHops()) {
     // One warp x 2 tiles when H x D >= kRowLoopWarps / 2: the row loop
     // from B = 2 (H x D = 512: 84-86 % of copy against 53-67 % for the
