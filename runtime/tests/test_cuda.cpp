@@ -717,6 +717,38 @@ TEST(cudafake_init_failure_names_the_call) {
 
 // -------------------------------------------------------------- real GPU
 
+// Fills `v` with values in [-1, 1] from a fixed generator (`seed`), rounds
+// them to `dt` and returns their bytes; `v` keeps the rounded values, so a
+// float64 reference computed from it sees exactly what the GPU reads.
+static std::vector<uint8_t> roundedOperand(std::vector<double> &v, phx_dtype dt,
+                                           uint64_t seed) {
+  uint64_t state = seed;
+  for (double &x : v) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    x = double(int64_t(state >> 11) % 2001 - 1000) / 1000.0;
+  }
+  std::vector<uint8_t> bytes(v.size() * phx_dtype_size(dt));
+  CHECK_EQ(takeMessage(phx_convert_from_f64(v.data(), v.size(), dt, bytes.data())),
+           std::string("OK"));
+  CHECK_EQ(takeMessage(phx_convert_to_f64(bytes.data(), v.size(), dt, v.data())),
+           std::string("OK"));
+  return bytes;
+}
+
+// A device buffer holding `bytes` (0xFF bytes, NaN in every float type, when
+// `poison`: elements the GPU does not write then fail the comparison).
+static void *deviceBuffer(const std::vector<uint8_t> &bytes, bool poison = false) {
+  void *d = nullptr;
+  CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, bytes.size(), &d)), std::string("OK"));
+  if (poison)
+    CHECK_EQ(takeMessage(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, d, 0xFF, bytes.size())),
+             std::string("OK"));
+  else
+    CHECK_EQ(takeMessage(phx_buffer_copy_to_device(d, bytes.data(), bytes.size())),
+             std::string("OK"));
+  return d;
+}
+
 // C = A @ B through cuBLASLt against a float64 product of the rounded inputs.
 TEST(cudareal_gemm) {
   if (!need(Mode::Real, "a CUDA driver and GPU"))
@@ -730,33 +762,12 @@ TEST(cudareal_gemm) {
                  Case{PHX_DTYPE_BF16, PHX_DTYPE_BF16, 1000, 64, 512, 8e-3},
                  Case{PHX_DTYPE_F16, PHX_DTYPE_F32, 33, 48, 80, 1e-5},
                  Case{PHX_DTYPE_F16, PHX_DTYPE_F16, 128, 2048, 128, 2e-3}}) {
-    size_t esz = phx_dtype_size(t.ab), csz = phx_dtype_size(t.c);
+    size_t csz = phx_dtype_size(t.c);
     std::vector<double> a(size_t(t.m * t.k)), b(size_t(t.k * t.n));
-    uint64_t state = 12345;
-    auto rnd = [&] {
-      state = state * 6364136223846793005ull + 1442695040888963407ull;
-      return double(int64_t(state >> 11) % 2001 - 1000) / 1000.0;
-    };
-    for (double &v : a) v = rnd();
-    for (double &v : b) v = rnd();
-    std::vector<uint8_t> ha(a.size() * esz), hb(b.size() * esz),
-        hc(size_t(t.m * t.n) * csz);
-    CHECK_EQ(takeMessage(phx_convert_from_f64(a.data(), a.size(), t.ab, ha.data())),
-             std::string("OK"));
-    CHECK_EQ(takeMessage(phx_convert_from_f64(b.data(), b.size(), t.ab, hb.data())),
-             std::string("OK"));
-    CHECK_EQ(takeMessage(phx_convert_to_f64(ha.data(), a.size(), t.ab, a.data())),
-             std::string("OK"));
-    CHECK_EQ(takeMessage(phx_convert_to_f64(hb.data(), b.size(), t.ab, b.data())),
-             std::string("OK"));
-    void *da = nullptr, *db = nullptr, *dc = nullptr;
-    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, ha.size(), &da)), std::string("OK"));
-    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hb.size(), &db)), std::string("OK"));
-    CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hc.size(), &dc)), std::string("OK"));
-    CHECK_EQ(takeMessage(phx_buffer_copy_to_device(da, ha.data(), ha.size())), std::string("OK"));
-    CHECK_EQ(takeMessage(phx_buffer_copy_to_device(db, hb.data(), hb.size())), std::string("OK"));
-    CHECK_EQ(takeMessage(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, dc, 0xFF, hc.size())),
-             std::string("OK")); // NaN: unwritten elements fail
+    std::vector<uint8_t> ha = roundedOperand(a, t.ab, 12345),
+                         hb = roundedOperand(b, t.ab, 12345 + 1),
+                         hc(size_t(t.m * t.n) * csz);
+    void *da = deviceBuffer(ha), *db = deviceBuffer(hb), *dc = deviceBuffer(hc, true);
     CHECK_EQ(takeMessage(phx_cuda_gemm(t.ab, t.c, t.m, t.n, t.k, da, db, dc)),
              std::string("OK"));
     CHECK_EQ(takeMessage(phx_buffer_copy_to_host(hc.data(), dc, hc.size())), std::string("OK"));
@@ -802,27 +813,9 @@ TEST(cudareal_gemm_ex_batched_transposed) {
       if (!ta)
         na = size_t(lda * k);
       std::vector<double> a(na), b(nb);
-      uint64_t state = 99;
-      auto rnd = [&] {
-        state = state * 6364136223846793005ull + 1442695040888963407ull;
-        return double(int64_t(state >> 11) % 2001 - 1000) / 1000.0;
-      };
-      for (double &v : a) v = rnd();
-      for (double &v : b) v = rnd();
-      size_t esz = phx_dtype_size(dt);
-      std::vector<uint8_t> ha(na * esz), hb(nb * esz), hc(nc * esz);
-      phx_status_free(phx_convert_from_f64(a.data(), na, dt, ha.data()));
-      phx_status_free(phx_convert_from_f64(b.data(), nb, dt, hb.data()));
-      phx_status_free(phx_convert_to_f64(ha.data(), na, dt, a.data()));
-      phx_status_free(phx_convert_to_f64(hb.data(), nb, dt, b.data()));
-      void *da = nullptr, *db = nullptr, *dc = nullptr;
-      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, ha.size(), &da)), std::string("OK"));
-      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hb.size(), &db)), std::string("OK"));
-      CHECK_EQ(takeMessage(phx_buffer_alloc(PHX_DEVICE_CUDA, hc.size(), &dc)), std::string("OK"));
-      CHECK_EQ(takeMessage(phx_buffer_copy_to_device(da, ha.data(), ha.size())), std::string("OK"));
-      CHECK_EQ(takeMessage(phx_buffer_copy_to_device(db, hb.data(), hb.size())), std::string("OK"));
-      CHECK_EQ(takeMessage(phx_buffer_fill_bytes(PHX_DEVICE_CUDA, dc, 0xFF, hc.size())),
-               std::string("OK"));
+      std::vector<uint8_t> ha = roundedOperand(a, dt, 99), hb = roundedOperand(b, dt, 99 + 1),
+                           hc(nc * phx_dtype_size(dt));
+      void *da = deviceBuffer(ha), *db = deviceBuffer(hb), *dc = deviceBuffer(hc, true);
       phx_gemm g{};
       g.ab_dtype = g.c_dtype = dt;
       g.trans_a = ta;
@@ -843,7 +836,7 @@ TEST(cudareal_gemm_ex_batched_transposed) {
       CHECK_EQ(takeMessage(phx_cuda_gemm_ex(&g, nullptr, 1)), std::string("OK"));
       CHECK_EQ(takeMessage(phx_buffer_copy_to_host(hc.data(), dc, hc.size())), std::string("OK"));
       std::vector<double> c(nc);
-      phx_status_free(phx_convert_to_f64(hc.data(), nc, dt, c.data()));
+      CHECK_EQ(takeMessage(phx_convert_to_f64(hc.data(), nc, dt, c.data())), std::string("OK"));
       double num = 0, den = 0;
       for (int64_t q = 0; q < batch; ++q)
         for (int64_t i = 0; i < m; ++i)
