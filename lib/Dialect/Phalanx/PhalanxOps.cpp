@@ -138,42 +138,45 @@ LogicalResult checkResult(Operation *op, Type type, ArrayRef<int64_t> expected,
   return op->emitOpError() << "result must be " << layout << " = [" << want
                            << "], got " << type;
 }
+/// The operands of a projection: one element type, a rank-3 `in` whose
+/// dimension `contracted` meets the rows of the static matrix `w`.
+LogicalResult verifyProjection(Operation *op, StringRef inName, Value in,
+                               StringRef inLayout, int64_t contracted, Value w,
+                               StringRef wLayout) {
+  if (failed(verifyOneElementType(op)))
+    return failure();
+  auto inType = cast<RankedTensorType>(in.getType());
+  auto wType = cast<RankedTensorType>(w.getType());
+  if (inType.getRank() != 3)
+    return op->emitOpError() << "operand '" << inName << "' must have rank 3 "
+                             << inLayout << ", got " << inType;
+  if (wType.getRank() != 2 || !wType.hasStaticShape())
+    return op->emitOpError() << "operand 'w' must be a static " << wLayout
+                             << " matrix, got " << wType;
+  return checkShape(op, "w", w,
+                    {inType.getDimSize(contracted), ShapedType::kDynamic},
+                    wLayout);
+}
 } // namespace
 
 LogicalResult ProjectOp::verify() {
-  Operation *op = getOperation();
-  if (failed(verifyOneElementType(op)))
+  if (failed(verifyProjection(getOperation(), "x", getX(), "[B, L, K]", 2,
+                              getW(), "[K, N]")))
     return failure();
   auto x = cast<RankedTensorType>(getX().getType());
   auto w = cast<RankedTensorType>(getW().getType());
-  if (x.getRank() != 3)
-    return emitOpError() << "operand 'x' must have rank 3 [B, L, K], got " << x;
-  if (w.getRank() != 2 || !w.hasStaticShape())
-    return emitOpError() << "operand 'w' must be a static [K, N] matrix, got "
-                         << w;
-  if (failed(checkShape(op, "w", getW(), {x.getDimSize(2), ShapedType::kDynamic},
-                        "[K, N]")))
-    return failure();
-  return checkResult(op, getP().getType(),
+  return checkResult(getOperation(), getP().getType(),
                      {x.getDimSize(0), w.getDimSize(1), x.getDimSize(1)},
                      "[B, N, L]");
 }
 
 LogicalResult ProjectOutOp::verify() {
-  Operation *op = getOperation();
-  if (failed(verifyOneElementType(op)))
+  if (failed(verifyProjection(getOperation(), "z", getZ(), "[B, N, L]", 1,
+                              getW(), "[N, M]")))
     return failure();
   auto z = cast<RankedTensorType>(getZ().getType());
   auto w = cast<RankedTensorType>(getW().getType());
-  if (z.getRank() != 3)
-    return emitOpError() << "operand 'z' must have rank 3 [B, N, L], got " << z;
-  if (w.getRank() != 2 || !w.hasStaticShape())
-    return emitOpError() << "operand 'w' must be a static [N, M] matrix, got "
-                         << w;
-  if (failed(checkShape(op, "w", getW(), {z.getDimSize(1), ShapedType::kDynamic},
-                        "[N, M]")))
-    return failure();
-  return checkResult(op, getO().getType(),
+  return checkResult(getOperation(), getO().getType(),
                      {z.getDimSize(0), z.getDimSize(2), w.getDimSize(1)},
                      "[B, L, M]");
 }
