@@ -15,9 +15,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from compiled import BUILD, needs_build, random_gates, setup_env
+from compiled import BUILD, needs_build, setup_env
 from phalanx import ir
-from phalanx.reference import Window, rel_error, round_to, swr_scan, tolerance
+from phalanx.reference import Window, random_scan_inputs, rel_error, swr_scan, tolerance
 
 pytestmark = needs_build
 INF = math.inf
@@ -70,17 +70,10 @@ def test_level_chain_is_the_window(seeded, knobs, hops, segment, variant):
     assert rc == 0, err
     assert tiled.count("swr.carrier_scan") >= 1 and " at " in tiled
     mod = phalanx.compile(tiled)
-    a = random_gates(rng, (B, H, L), special=True)
-    x = round_to(rng.standard_normal((B, H, D, L)), "bf16")
-    args = [a, x]
-    r = s = None
-    if resets:
-        r = rng.random((B, L)) < 0.01
-        args.append(r)
-    if init:
-        s = rng.standard_normal((B, H, D))
-        args.append(s)
-    (y,) = mod("scan", *args)
+    d = random_scan_inputs(rng, B, H, D, L, "bf16", resets=0.01 if resets else False,
+                           init=init, special_gates=True)
+    a, x, r, s = d["a"], d["x"], d["resets"], d["init"]
+    (y,) = mod("scan", *[v for v in (a, x, r, s) if v is not None])
     ref = swr_scan(a, x, Window(block, hops, segment), resets=r, init=s, transpose=transpose)
     e = rel_error(np.asarray(y, np.float64), ref)
     assert e <= tolerance("f32"), "rel_err %.3e %s K=%s S=%s %s L=%d %s" % (
@@ -100,9 +93,9 @@ def test_spans_matter():
     cut = "\n".join(re.sub(r"carry\(%\w+\)", "carry(%s)" % lane, l) if "tile_apply" in l
                     else l for l in lines)
     assert "carry(%s)" % lane in cut and "carry(%s)" % lane not in tiled
-    rng = np.random.default_rng(0)
-    a = rng.uniform(0.995, 1.0, (1, 1, 1600))  # long memory: far tiles matter
-    x = round_to(rng.standard_normal((1, 1, 16, 1600)), "f32")
+    d = random_scan_inputs(0, 1, 1, 16, 1600, "f32",
+                           gate_range=(0.995, 1.0))  # long memory: far tiles matter
+    a, x = d["a"], d["x"]
     full = phalanx.compile(tiled)("scan", a, x)[0]
     part = phalanx.compile(cut)("scan", a, x)[0]
     ref = swr_scan(a, x, Window(16, INF, INF))
