@@ -14,17 +14,10 @@ set -u -o pipefail
 DEFAULT_LIMIT=150
 RT_BUILD=${RT_BUILD:-/tmp/rt}
 source "$(dirname "$0")/../scripts/device-env.sh"
-run=/tmp/rt/bin/phalanx-run
-PHALANX_RUN=$run SEEDS=${SEEDS:-"1 2"} timeout 50 scripts/gpu-run-cases.sh .devcarry/gpu-cl > "$O/cases.log" 2>&1
-echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
+CASES_TIMEOUT=50 run_cases cases .devcarry/gpu-cl "${SEEDS:-1 2}"
 grep -E " FAIL " "$O/cases.log" | head -20
-san() {  # case tool shapes...
-  local n=$1 tool=$2; shift 2
-  (( $(el) > LIMIT - 45 )) && { echo "san $tool $n: skipped (time)"; return; }
-  timeout 20 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-cl/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
-  local rc=$?
-  echo "san $tool $n: rc=$rc $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-$n.log" | tr '\n' ' ')"
-}
+SAN_TIMEOUT=20 SAN_MIN_LEFT=45
+san() { sanitize "$2" "gpu-cl/$1" "${@:3}"; }  # case tool shapes...
 for tool in memcheck racecheck; do
   san bulk_k1_c4_flags $tool --shape a=1,4,5000 --shape x=1,4,16,5000
   san bulk_k3_tpl2_c4_ri $tool --shape a=1,4,5000 --shape x=1,4,16,5000 --shape r=1,5000 --shape s=1,4,16

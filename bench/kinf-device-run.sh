@@ -8,19 +8,13 @@
 set -u -o pipefail
 DEFAULT_LIMIT=225
 source "$(dirname "$0")/../scripts/device-env.sh"
-run=$PWD/build-rtd/bin/phalanx-run
-PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1; echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
-PHALANX_RUN=$run SEEDS="${KINF_SEEDS:-1 2}" scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1; echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log")"
+run_cases cases .devcarry/gpu 1
+run_cases cases-kinf .devcarry/gpu-kinf "${KINF_SEEDS:-1 2}"
 grep FAIL "$O/cases.log" "$O/cases-kinf.log" | grep -v "^.*PASS [0-9]" | head -20
 [[ ${SKIP_PYTEST:-0} == 1 ]] || { PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python \
   timeout 60 python3 -m pytest -q python/tests/test_gpu_scan.py > "$O/pytest.log" 2>&1; echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"; }
-san() {  # name tool shapes...  (SAN_FILTER: a pattern the name must match)
-  local n=$1 tool=$2; shift 2
-  [[ $n == ${SAN_FILTER:-*} ]] || return 0
-  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-${n##*/}.log" 2>&1
-  local rc=$?
-  echo "sanitizer $tool ${n##*/}: rc=$rc $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-${n##*/}.log" | tr '\n' ' ')"
-}
+SAN_TIMEOUT=30
+san() { sanitize "$2" "$1" "${@:3}"; }  # dir/name tool shapes... (SAN_FILTER: a pattern)
 for tool in memcheck racecheck; do
   san gpu/kinf_default $tool --shape a=1,4,2000 --shape x=1,4,16,2000
   san gpu/kinf_dsmem $tool --shape a=1,4,9000 --shape x=1,4,16,9000 --shape s=1,4,16

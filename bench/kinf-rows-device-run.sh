@@ -9,19 +9,15 @@
 set -u -o pipefail
 DEFAULT_LIMIT=200
 source "$(dirname "$0")/../scripts/device-env.sh"
-run=$PWD/build-rtd/bin/phalanx-run
-PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1; echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
-PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1; echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log")"
+run_cases cases .devcarry/gpu 1
+run_cases cases-kinf .devcarry/gpu-kinf "1 2"
 for d in .devcarry/gv-*; do
   [[ -d $d ]] || continue
-  PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh "$d" > "$O/cases-${d##*/}.log" 2>&1; echo "cases ${d##*/} rc=$? $(tail -1 "$O/cases-${d##*/}.log")"
+  run_cases "cases-${d##*/}" "$d" 1
 done
 grep -h FAIL "$O"/cases*.log | head -20
-san() {  # dir/name tool shapes...
-  local n=$1 tool=$2; shift 2
-  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-${n//\//_}.log" 2>&1
-  echo "sanitizer $tool $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-${n//\//_}.log" | tr '\n' ' ')"
-}
+SAN_TIMEOUT=30
+san() { sanitize "$2" "$1" "${@:3}"; }  # dir/name tool shapes...
 for tool in memcheck racecheck; do
   san gpu-kinf/kinf_split_loop $tool --shape a=2,63,5000 --shape x=2,63,16,5000 --shape s=2,63,16
   san gpu-kinf/kinf_split_lookback $tool --shape a=1,63,5000 --shape x=1,63,16,5000 --shape s=1,63,16

@@ -12,7 +12,6 @@ set -u -o pipefail
 DEFAULT_LIMIT=300
 PHALANX_RT_BUILD_TESTS=${RT_TESTS:+ON}
 source "$(dirname "$0")/../scripts/device-env.sh"
-run=$PWD/build-rtd/bin/phalanx-run
 if [[ -n ${RT_TESTS:-} ]]; then
   timeout 60 build-rtd/bin/phalanx-rt-tests gemm > "$O/rt-gemm.log" 2>&1; echo "rt gemm tests rc=$? $(tail -1 "$O/rt-gemm.log")"
 fi
@@ -21,12 +20,8 @@ timeout 150 python3 -m pytest -q -rfs python/tests/test_gpu_layer.py python/test
   > "$O/pytest.log" 2>&1
 echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
 grep -E "^FAILED|^ERROR|Error" "$O/pytest.log" | head -20
-san() {  # name shapes...
-  local n=$1; shift
-  (( $(left) > 60 )) || { echo "memcheck $n: skipped (time)"; return; }
-  timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/gpu/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$n.log" 2>&1
-  echo "memcheck $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|PASS|FAIL|rel_err=[^ ]*' "$O/san-$n.log" | tr '\n' ' ')"
-}
+SAN_MIN_LEFT=60
+san() { sanitize memcheck "gpu/$1" "${@:2}"; }  # name shapes...
 san layer_bf16_g1 --shape x=2,1001,64
 san layer_f32_kinf --shape x=1,3000,64
 san layer_bf16_g1_gk --shape x=2,1001,64

@@ -9,17 +9,12 @@
 set -u -o pipefail
 DEFAULT_LIMIT=150
 source "$(dirname "$0")/../scripts/device-env.sh"
-run=$PWD/build-rtd/bin/phalanx-run
 if [[ ${CASES:-1} == 1 ]]; then
-  PHALANX_RUN=$run SEEDS="1 2" scripts/gpu-run-cases.sh .devcarry/gpu-mma > "$O/cases-mma.log" 2>&1
-  echo "cases-mma rc=$? $(tail -1 "$O/cases-mma.log") at $(el) s"
+  run_cases cases-mma .devcarry/gpu-mma "1 2"
   grep -v PASS "$O/cases-mma.log" | head -20
 fi
-san() {  # name tool shapes...
-  local n=$1 tool=$2; shift 2
-  timeout 30 compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" ".devcarry/gpu-mma/$n.phx" --device cuda --random 3 "$@" --check > "$O/san-$tool-$n.log" 2>&1
-  echo "sanitizer $tool $n: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL' "$O/san-$tool-$n.log" | tr '\n' ' ')"
-}
+SAN_TIMEOUT=30
+san() { sanitize "$2" "gpu-mma/$1" "${@:3}"; }  # name tool shapes...
 for tool in memcheck racecheck; do
   san mma_w1_k1_flags_d32 $tool --shape a=1,4,2000 --shape x=1,4,32,2000
   san mma_w1_k2_dsmem $tool --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000

@@ -25,11 +25,8 @@ set -u -o pipefail
 DEFAULT_LIMIT=420
 source "$(dirname "$0")/../scripts/device-env.sh"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-run=$PWD/build-rtd/bin/phalanx-run
-PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu > "$O/cases.log" 2>&1
-echo "cases rc=$? $(tail -1 "$O/cases.log") at $(el) s"
-PHALANX_RUN=$run SEEDS=1 scripts/gpu-run-cases.sh .devcarry/gpu-kinf > "$O/cases-kinf.log" 2>&1
-echo "cases-kinf rc=$? $(tail -1 "$O/cases-kinf.log") at $(el) s"
+run_cases cases .devcarry/gpu 1
+run_cases cases-kinf .devcarry/gpu-kinf 1
 grep -h FAIL "$O/cases.log" "$O/cases-kinf.log" | grep -v "^PASS" | head -20
 export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache \
   PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
@@ -37,13 +34,8 @@ timeout $(( $(left) > 200 ? 150 : $(left) / 2 )) python3 -m pytest -q -rf python
   python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py > "$O/pytest.log" 2>&1
 echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
 grep -E "^FAILED|Error" "$O/pytest.log" | head -20
-san() {  # dir/name shapes...
-  local n=$1; shift
-  (( $(left) > 60 )) || { echo "memcheck ${n##*/}: skipped (time)"; return; }
-  timeout 40 compute-sanitizer --tool memcheck --error-exitcode 9 "$run" ".devcarry/$n.phx" \
-    --device cuda --random 3 "$@" --check > "$O/san-${n##*/}.log" 2>&1
-  echo "memcheck ${n##*/}: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|PASS|FAIL' "$O/san-${n##*/}.log" | tr '\n' ' ')"
-}
+SAN_MIN_LEFT=60
+san() { sanitize memcheck "$@"; }  # dir/name shapes...
 san gpu-kinf/kinf_loop_default --shape a=1,64,4000 --shape x=1,64,16,4000 --shape s=1,64,16
 san gpu/kinf_default --shape a=1,4,2000 --shape x=1,4,16,2000
 san gpu/bulk_k3_tpl2_c4_ri --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000 --shape s=1,4,16
