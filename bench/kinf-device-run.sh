@@ -32,8 +32,5 @@ for tool in memcheck racecheck; do
   san gpu-kinf/kinf_loop_w32 $tool --shape a=1,65,1000 --shape x=1,65,16,1000 --shape r=1,1000 --shape s=1,65,16
 done
 echo "sanitizers done at $(el) s"
-left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
-PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
-  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
-echo "bench rc=$? at $(el) s"
+swr_bench
 grep -E "^(inf|0 |1 )|== |check k=|copy:" "$O/bench.log" | tail -60

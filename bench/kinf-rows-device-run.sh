@@ -32,9 +32,6 @@ for d in .devcarry/gv-*; do
   san "${d#.devcarry/}/kinf_loop_T_w4" memcheck --shape a=2,32,3001 --shape x=2,32,16,3001 --shape r=2,3001
 done
 echo "sanitizers done at $(el) s"
-left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
-PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
-  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare --full ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
-echo "bench rc=$? at $(el) s"
+swr_bench --full
 grep -E "== |check k=|copy:" "$O/bench.log" | head -12
 grep -E "^(inf|0 |1 ) " "$O/bench.log" | awk '{printf "%s %s %s %s %s %s\n", $1, $2, $3, $4, $5, $9}' | head -100

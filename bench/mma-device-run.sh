@@ -25,8 +25,5 @@ for tool in memcheck racecheck; do
 done
 san mma_w1_k0 memcheck --shape a=1,4,2001 --shape x=1,4,16,2001
 echo "sanitizers done at $(el) s"
-left=$(( LIMIT - $(el) - 8 )); (( left < 25 )) && left=25
-PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
-  timeout $((left + 15)) python3 bench/swr_bench.py --no-compare ${BENCH_ARGS:-} --budget "$left" --out "$O" > "$O/bench.log" 2>&1
-echo "bench rc=$? at $(el) s"
+swr_bench
 grep -E "^(inf|0 |1 )|== |check k=|copy:|budget|FAIL" "$O/bench.log" | tail -70

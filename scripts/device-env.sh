@@ -4,7 +4,7 @@
 # (seconds since start), `left` (seconds left of $LIMIT), and the runtime
 # built into ${RT_BUILD:-build-rtd} (set PHALANX_RT_BUILD_TESTS=ON for its
 # unit tests; exits 3 with the log's tail when the build fails), `run`
-# (its phalanx-run), `run_cases` and `sanitize` (below).
+# (its phalanx-run), `run_cases`, `sanitize` and `swr_bench` (below).
 t0=$(date +%s); LIMIT=${LIMIT:-${DEFAULT_LIMIT:-300}}
 O=${OUT:-/tmp/out}; mkdir -p "$O"
 export PATH=$PATH:/usr/local/cuda/bin
@@ -38,4 +38,15 @@ sanitize() {
   timeout "${SAN_TIMEOUT:-40}" compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" \
     ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$log" 2>&1
   echo "$tool ${n##*/}: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL|rel_err=[^ ]*' "$log" | tr '\n' ' ')"
+}
+
+# swr_bench [bench/swr_bench.py arguments]: the benchmark (without the PyTorch
+# points) in what is left of LIMIT (at least 25 s) plus BENCH_ARGS; its log in
+# $O/bench.log, its output in $O (bench.json).
+swr_bench() {
+  local budget=$(( LIMIT - $(el) - 8 )); (( budget < 25 )) && budget=25
+  PHALANX_RT_LIB=$(cd "$RT_BUILD" && pwd)/lib/libphalanx_rt.so PYTHONPATH=$PWD/python \
+    timeout $((budget + 15)) python3 bench/swr_bench.py --no-compare "$@" ${BENCH_ARGS:-} \
+    --budget "$budget" --out "$O" > "$O/bench.log" 2>&1
+  echo "bench rc=$? at $(el) s"
 }
