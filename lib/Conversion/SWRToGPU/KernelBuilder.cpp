@@ -595,10 +595,10 @@ private:
   /// drive 0 outside the tile and [0, L)), then a Kogge-Stone scan of the
   /// token carriers over the lanes; lane block - 1's is broadcast.
   bool warpHaloEligible() const {
-    return !c.transpose && !c.hasResets() && !c.hasInit() &&
+    return warpScansHaloTile(c.transpose, c.hasResets(), c.hasInit(),
+                             c.block) &&
            c.hops == 1 && c.tilesPerLane() == 1 && c.laneShuffle() &&
-           !c.warpSmem() && c.block <= kWarpSize &&
-           c.schedule.getLocal() == LocalStrategy::scan;
+           !c.warpSmem() && c.schedule.getLocal() == LocalStrategy::scan;
   }
   Carrier warpTileCarrier(Value q) {
     Value t = add(mul(q, c.block), lane);

@@ -197,6 +197,15 @@ struct KernelConfig {
   }
 };
 
+/// Whether a warp can scan the tile before its first tile together, one
+/// token per lane (KernelEmitter::warpTileCarrier): forward, no resets or
+/// init, a block of at most one warp's lanes. The K = 1 default rule
+/// (resolveSchedule) and the kernel both ask this.
+inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
+                              int64_t block) {
+  return !transpose && !resets && !init && block <= kWarpSize;
+}
+
 /// local = mma, K != 0: workgroup floats of the carrier exchange between the
 /// mma warps and the per-row carrier routes: the gate product of each of the
 /// CTA's tiles, then the (slot, tile) carriers, overwritten by the carries.

@@ -18,8 +18,9 @@ FailureOr<ScheduleAttr> resolveSchedule(ScanOp op, const ScheduleKnobs &knobs) {
   int64_t rows = ShapedType::isDynamic(h) || ShapedType::isDynamic(d)
                      ? ShapedType::kDynamic
                      : h * d;
-  bool warpHaloCarrier = !op.getTranspose() && !op.getResets() &&
-                         !op.getInit() && op.getWindow().getBlock() <= 32;
+  bool warpHaloCarrier =
+      warpScansHaloTile(op.getTranspose(), bool(op.getResets()),
+                        bool(op.getInit()), op.getWindow().getBlock());
   return resolveSchedule(op, op.getWindow(), op.getScheduleAttr(), knobs, rows,
                          warpHaloCarrier);
 }
