@@ -16,7 +16,8 @@
 #   PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache .venv/bin/python -m pytest \
 #     python/tests/test_gpu_{scan,layer,torch_layer}.py
 #   PHALANX_CACHE_DIR=$PWD/.devcarry/phx-cache python3 bench/layer_bench.py --prepare
-#   (and .devcarry/gpu-layer/*.phx for the sanitizer), then carry .devcarry.
+#   (and the layer artifacts for the sanitizer), then carry .devcarry; or all
+#   of it with scripts/gpu-verify-prepare.sh.
 # Fill the cache after the last build: its keys include the compiler build
 # (size and mtime of phalanx-compile), and the GPU machine cannot compile a
 # missing artifact ("phalanx-compile not found").
@@ -42,8 +43,8 @@ san gpu/bulk_k3_tpl2_c4_ri --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,
 san gpu/mma_w1_k1_flags_d32 --shape a=1,4,3000 --shape x=1,4,32,3000
 san gpu/mma_w1_kinf_loop_T_st --shape a=1,64,4104 --shape x=1,64,16,4104 --shape r=1,4104
 san gpu-kinf/kinf_units_T --shape a=2,4,5001 --shape x=2,4,16,5001 --shape r=2,5001
-san gpu-layer/layer_bf16_g1 --shape x=2,1001,64
-san gpu-layer/layer_f32_kinf --shape x=1,3000,64
+san gpu/layer_bf16_g1 --shape x=2,1001,64
+san gpu/layer_f32_kinf --shape x=1,3000,64
 echo "sanitizer done at $(el) s"
 # The issue-5 table (every schedule of .devcarry/bench with its checks, and the
 # PyTorch comparison points), when bench/compile.sh ran and FULL_BENCH=1; it
