@@ -45,6 +45,8 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   auto convert = scheduleKnobs<ConvertSWRToGPUOptions>(options);
   convert.layerGates = options.layerGates;
   convert.mmaChannels = options.mmaChannels;
+  convert.mmaRing = options.mmaRing;
+  convert.mmaRingGroup = options.mmaRingGroup;
   convert.layerSlots = options.layerSlots;
   pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());

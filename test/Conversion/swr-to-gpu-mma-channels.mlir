@@ -1,5 +1,5 @@
-// RUN: phalanx-opt %s --convert-swr-to-gpu="mma-channels=8" -verify-each | FileCheck %s
-// RUN: phalanx-opt %s --convert-swr-to-gpu -verify-each | FileCheck %s --check-prefix=AUTO
+// RUN: phalanx-opt %s --convert-swr-to-gpu="mma-channels=8 mma-ring=0" -verify-each | FileCheck %s
+// RUN: phalanx-opt %s --convert-swr-to-gpu="mma-ring=0" -verify-each | FileCheck %s --check-prefix=AUTO
 
 // mma-channels caps the channels of one (b, h) per CTA (local = mma): 8
 // channels on 1 warp each = 256 threads and rows / 8 row groups; the

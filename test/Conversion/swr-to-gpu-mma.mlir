@@ -1,4 +1,4 @@
-// RUN: phalanx-opt %s --convert-swr-to-gpu --split-input-file -verify-each | FileCheck %s
+// RUN: phalanx-opt %s --convert-swr-to-gpu="mma-ring=0" --split-input-file -verify-each | FileCheck %s
 
 // local = mma: a CTA holds `slots` channels of one (b, h) at the same tiles
 // (16 / warps of them, as many as divide D, at most 16), and one warp
@@ -7,7 +7,9 @@
 // in 4-token runs (bf16: the raw words), B = the decay matrix built in
 // registers from the lane's two 4-token gate runs and the quad products
 // (shuffles from lanes 0..3), C stored straight to global memory as 4-token
-// runs. K = 0: no workgroup memory and no barrier.
+// runs. K = 0: no workgroup memory and no barrier. This file checks that
+// register pipeline (mma-ring=0); swr-to-gpu-mma-ring.mlir the default
+// cp.async tile ring of K = 0 and lane = halo.
 
 // Warps 1, bf16 in and out: 16 channels per CTA (512 threads), 2 tiles per
 // warp, both loaded first (4 runs each: k and n gate runs, channels g and

@@ -107,6 +107,15 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "local = mma: at most this many channels of one (b, h) per CTA "
            "(1, 2, 4, 8, 16; 0 = auto: 16 / warps, as many as divide D, at "
            "most 16). A lowering choice, not a #swr.schedule field">,
+    Option<"mmaRing", "mma-ring", "int64_t", "-1",
+           "local = mma, K = 0 or lane = halo: tiles per mma warp in flight "
+           "through its workgroup-memory ring (cp.async), the ring's depth "
+           "in slots of mma-ring-group tiles (0 = off: the register "
+           "pipeline; -1 = auto: 2, fewer when the ring would not fit in "
+           "44 KiB). A lowering choice, not a #swr.schedule field">,
+    Option<"mmaRingGroup", "mma-ring-group", "int64_t", "0",
+           "local = mma with the ring: consecutive tiles per ring slot, "
+           "copied in and out as one piece of each row (0 = auto: 2)">,
     Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
            "Where the fused layer's gate activation act_a(pa + ba) runs: "
            "fused (in the fused kernel, per thread) | kernel (a gate kernel "

@@ -76,6 +76,16 @@ struct GPUPipelineOptions
       llvm::cl::desc("local = mma: at most this many channels per CTA (0 = "
                      "auto)"),
       llvm::cl::init(0)};
+  Option<int64_t> mmaRing{
+      *this, "mma-ring",
+      llvm::cl::desc("local = mma, K = 0 or lane = halo: depth of each mma "
+                     "warp's cp.async tile ring (0 = off, -1 = auto)"),
+      llvm::cl::init(-1)};
+  Option<int64_t> mmaRingGroup{
+      *this, "mma-ring-group",
+      llvm::cl::desc("local = mma with the ring: tiles per ring slot (0 = "
+                     "auto)"),
+      llvm::cl::init(0)};
   Option<std::string> layerGates{
       *this, "layer-gates",
       llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "

@@ -745,6 +745,10 @@ private:
   // it is staged (null outside the row loop).
   MmaStage stage;
   Value smemSG, smemSX, stG, stX, stP0, stFast;
+  // The warps' tile rings (MmaRing, K = 0 / lane = halo): gates and drive
+  // rows of every warp's `ring.depth` slots.
+  MmaRing ring;
+  Value smemRG, smemRX;
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
@@ -819,24 +823,122 @@ private:
     SmallVector<std::array<std::array<Value, 4>, 2>> acc; // [I][nb]
     SmallVector<std::array<Value, 4>> prefix; // [I][e]: carry weight
     Value gTile, a0;
+    // From a ring slot (MmaRing): the slot, the tile's offset in the
+    // group's row piece and whether the group went through the ring.
+    int64_t ringSlot = -1;
+    Value ringOff, ringFast;
   };
   /// The CTA's row of slot s (channel dBase + s) and its flat offset.
   Value slotRowOffset(Value s) { return mul(add(sub(r, slot ? slot : idx(0)), s), L); }
   Value slotChannel(Value s) { return add(sub(dIdx, slot ? slot : idx(0)), s); }
 
+  /// Tile u of the CTA span: its physical tile, first token, and whether
+  /// it is on the vector path (whole inside [0, L) and aligned).
+  std::tuple<Value, Value, Value> mmaPlace(Value u) {
+    Value q = add(ctaBase, u);
+    Value phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
+    Value first = mul(phys, c.block);
+    Value whole = andI(ge(first, idx(0)),
+                       cmp(arith::CmpIPredicate::sle, add(first, c.block), L));
+    return {phys, first, andI(whole, aligned)};
+  }
+  /// Element offsets of ring slot `slot` of this warp (MmaRing).
+  Value ringSlotIndex(int64_t slot) {
+    return add(mul(divU(ctaTid, kWarpSize), idx(ring.depth)), idx(slot));
+  }
+  Value ringGates(int64_t slot) { return mul(ringSlotIndex(slot), ring.gateSlot); }
+  Value ringDrive(int64_t slot) {
+    return mul(ringSlotIndex(slot), ring.driveSlot(c.slots));
+  }
+  /// The group of tiles u0 .. u0 + group - 1: the first token of its row
+  /// piece (the last tile's with transpose: logical order runs backwards)
+  /// and whether the whole piece is on the vector path.
+  std::pair<Value, Value> ringGroupPlace(Value u0) {
+    auto [p0, first0, fast0] = mmaPlace(u0);
+    auto [p1, first1, fast1] = mmaPlace(add(u0, idx(ring.group - 1)));
+    (void)p0;
+    (void)p1;
+    return {c.transpose ? first1 : first0, andI(fast0, fast1)};
+  }
+  /// `n` 16-byte pieces of the slot's rows (rows of `perRow` pieces), one
+  /// per lane and round: one(piece's row, element offset in the row).
+  void ringPieces(int64_t n, int64_t perRow, int64_t elems,
+                  const std::function<void(Value, Value)> &one) {
+    Value lane = remU(ctaTid, kWarpSize);
+    for (int64_t j = 0; j * kWarpSize < n; ++j) {
+      Value i = add(lane, idx(j * kWarpSize));
+      auto piece = [&] { one(divU(i, perRow), mul(remU(i, perRow), elems)); };
+      if ((j + 1) * kWarpSize <= n)
+        piece();
+      else
+        emitIf(lt(i, idx(n)), piece);
+    }
+  }
+  /// Copies the group of tiles from u0 (gates and the CTA's drive rows)
+  /// into ring slot `slot` of this warp with cp.async, 16 bytes a lane,
+  /// when the group is on the vector path (else its tiles load from global
+  /// memory when computed).
+  void mmaRingIssue(Value u0, int64_t slot) {
+    auto [first, fast] = ringGroupPlace(u0);
+    emitIf(fast, [&] {
+      Type eg = c.gatesType.getElementType(), ex = c.driveType.getElementType();
+      int64_t gPer = 16 / (eg.getIntOrFloatBitWidth() / 8);
+      int64_t xPer = 16 / (ex.getIntOrFloatBitWidth() / 8);
+      int64_t span = ring.group * c.block;
+      auto copy = [&](Value dst, Value src) {
+        NVVM::CpAsyncOp::create(b, dst, src, 16,
+                                NVVM::LoadCacheModifierKind::CG, Value());
+      };
+      ringPieces(span / gPer, span / gPer, gPer, [&](Value, Value off) {
+        copy(elementPtr(smemRG, add(ringGates(slot), off), eg, 3),
+             globalPtr(gates, add(add(gateRow, first), off)));
+      });
+      ringPieces(c.slots * (span / xPer), span / xPer, xPer,
+                 [&](Value row, Value off) {
+        copy(elementPtr(smemRX,
+                        add(add(ringDrive(slot), mul(row, ring.rowStride)), off),
+                        ex, 3),
+             globalPtr(drive, add(add(slotRowOffset(row), first), off)));
+      });
+    });
+  }
+  /// The group's results (written over its drive rows by mmaStore) to
+  /// global memory, 16 bytes a lane.
+  void mmaRingCopyOut(Value u0, int64_t slot) {
+    auto [first, fast] = ringGroupPlace(u0);
+    emitIf(fast, [&] {
+      Type eo = c.outType.getElementType();
+      int64_t oPer = 16 / (eo.getIntOrFloatBitWidth() / 8);
+      int64_t span = ring.group * c.block;
+      auto v = VectorType::get({oPer}, eo);
+      ringPieces(c.slots * (span / oPer), span / oPer, oPer,
+                 [&](Value row, Value off) {
+        Value y = LLVM::LoadOp::create(
+            b, v,
+            elementPtr(smemRX,
+                       add(add(ringDrive(slot), mul(row, ring.rowStride)), off),
+                       eo, 3),
+            16);
+        LLVM::StoreOp::create(
+            b, y, globalPtr(out, add(add(slotRowOffset(row), first), off)), 16);
+      });
+    });
+  }
+
   /// Loads tile u of the CTA span (logical tile ctaBase + u) for the lane:
   /// on the vector path (whole tile in [0, L), aligned, block a multiple
   /// of 16) 8-byte (bf16) runs, else guarded scalars (gate 1 and drive 0
   /// outside the tile and [0, L)).
-  MmaTile mmaLoad(const MmaLane &m, Value u) {
+  MmaTile mmaLoad(const MmaLane &m, Value u, int64_t ringSlot = -1,
+                  int64_t ringPos = 0, Value ringFast = Value()) {
     MmaTile t;
     t.u = u;
-    Value q = add(ctaBase, u);
-    t.phys = c.transpose ? sub(sub(T, idx(1)), q) : q;
-    t.first = mul(t.phys, c.block);
-    Value whole = andI(ge(t.first, idx(0)),
-                       cmp(arith::CmpIPredicate::sle, add(t.first, c.block), L));
-    t.fast = andI(whole, aligned);
+    std::tie(t.phys, t.first, t.fast) = mmaPlace(u);
+    if (ringSlot >= 0) {
+      t.ringSlot = ringSlot;
+      t.ringFast = ringFast;
+      t.ringOff = idx((c.transpose ? ring.group - 1 - ringPos : ringPos) * c.block);
+    }
     int64_t nb = c.mmaBlock / 16, S = c.slots, pX = driveParts();
     Type ex = c.driveType.getElementType(), ea = c.gatesType.getElementType();
     auto va = VectorType::get({4}, ea), vx = VectorType::get({4}, ex);
@@ -850,12 +952,18 @@ private:
       row[h] = slotRowOffset(sCh[h]);
       chan[h] = slotChannel(sCh[h]);
     }
-    // Staged chunk: the run from workgroup memory (tile offset in the set).
+    // Staged chunk: the run from workgroup memory (tile offset in the set);
+    // a ring slot holds exactly the tile.
+    bool fromRing = ringSlot >= 0;
     auto stagedAt = [&](Value k0) { return add(sub(t.first, stP0), k0); };
     auto gateRun = [&](Value k0, int mode) -> Value {
       if (mode == 2)
         return LLVM::LoadOp::create(
-            b, va, elementPtr(smemSG, add(stG, stagedAt(k0)), ea, 3),
+            b, va,
+            fromRing ? elementPtr(smemRG,
+                                  add(add(ringGates(ringSlot), t.ringOff), k0),
+                                  ea, 3)
+                     : elementPtr(smemSG, add(stG, stagedAt(k0)), ea, 3),
             4 * ea.getIntOrFloatBitWidth() / 8);
       bool fastPath = mode == 1;
       if (fastPath)
@@ -896,10 +1004,16 @@ private:
             mode == 2
                 ? LLVM::LoadOp::create(
                       b, vx,
-                      elementPtr(smemSX,
-                                 add(add(stX, mul(sCh[h], stage.stride)),
-                                     stagedAt(k0)),
-                                 ex, 3),
+                      fromRing
+                          ? elementPtr(smemRX,
+                                       add(add(ringDrive(ringSlot),
+                                               mul(sCh[h], ring.rowStride)),
+                                           add(t.ringOff, k0)),
+                                       ex, 3)
+                          : elementPtr(smemSX,
+                                       add(add(stX, mul(sCh[h], stage.stride)),
+                                           stagedAt(k0)),
+                                       ex, 3),
                       4 * ex.getIntOrFloatBitWidth() / 8)
                 : LLVM::LoadOp::create(
                       b, vx, globalPtr(drive, add(add(row[h], t.first), k0)),
@@ -957,9 +1071,12 @@ private:
                           [&] { return all(0); })
                  : all(0);
     };
-    ValueVector res = stFast ? emitIf(stFast, types, [&] { return all(2); },
-                                      direct)
-                             : direct();
+    // A ring slot was filled when its group is on the vector path (issue
+    // side: mmaRingIssue); otherwise the tile loads from global memory.
+    ValueVector res =
+        fromRing ? emitIf(ringFast, types, [&] { return all(2); }, direct)
+        : stFast ? emitIf(stFast, types, [&] { return all(2); }, direct)
+                 : direct();
     t.x.assign(nb, SmallVector<std::array<Value, 4>>(pX));
     int64_t per = 2 + 4 * pX;
     for (int64_t J = 0; J < nb; ++J) {
@@ -1241,10 +1358,33 @@ private:
                 4 * elem.getIntOrFloatBitWidth() / 8);
             return ValueVector{};
           };
-          if (vec)
-            emitIf(t.fast, {}, fast, slow);
+          auto global = [&] {
+            if (vec)
+              emitIf(t.fast, {}, fast, slow);
+            else
+              slow();
+            return ValueVector{};
+          };
+          // Through the ring: over the run this lane read (mmaRingCopyOut
+          // writes the group's rows out).
+          auto staged = [&] {
+            auto vt = VectorType::get({4}, elem);
+            Value v = LLVM::UndefOp::create(b, vt);
+            for (int64_t e = 0; e < 4; ++e)
+              v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+            LLVM::StoreOp::create(
+                b, v,
+                elementPtr(smemRX,
+                           add(add(ringDrive(t.ringSlot), mul(s, ring.rowStride)),
+                               add(t.ringOff, k0)),
+                           elem, 3),
+                4 * elem.getIntOrFloatBitWidth() / 8);
+            return ValueVector{};
+          };
+          if (t.ringSlot >= 0 && ring.stageOut)
+            emitIf(t.ringFast, {}, staged, global);
           else
-            slow();
+            global();
         }
       };
       if (S > 8 * h + 7)
@@ -1274,6 +1414,52 @@ private:
   void mmaPipeline(const MmaLane &m, int64_t i0, int64_t i1,
                    const std::function<Value(int64_t)> &tileAt,
                    const std::function<void(int64_t, MmaTile &)> &use) {
+    if (ring.on) {
+      // Tiles from max(i0, 0) in groups: group k in slot k % depth, issued
+      // depth - 1 groups ahead (one commit group per group, empty past the
+      // run, so that wait_group depth - 1 always means "group k has
+      // landed"); tiles before 0 (lane = halo's) load from global memory.
+      // The first bar.warp.sync orders the lanes' reads of (and results
+      // in) group k - 1's slot before it is refilled; the second makes the
+      // other lanes' copies of group k visible; the third their results
+      // before the copy-out.
+      int64_t R = ring.depth, G = ring.group, r0 = std::max<int64_t>(i0, 0);
+      int64_t groups = (i1 - r0) / G;
+      assert((i1 - r0) % G == 0 && "mmaRing: whole groups");
+      auto issue = [&](int64_t k) {
+        if (k < groups)
+          mmaRingIssue(tileAt(r0 + k * G), k % R);
+        NVVM::CpAsyncCommitGroupOp::create(b);
+      };
+      for (int64_t k = 0; k < R - 1; ++k)
+        issue(k);
+      for (int64_t i = i0; i < r0; ++i) {
+        MmaTile t = mmaLoad(m, tileAt(i));
+        warpSync(); // mma.sync needs the warp converged
+        mmaCompute(m, t);
+        use(i, t);
+      }
+      for (int64_t k = 0; k < groups; ++k) {
+        warpSync();
+        issue(k + R - 1);
+        NVVM::CpAsyncWaitGroupOp::create(b, R - 1);
+        warpSync();
+        Value u0 = tileAt(r0 + k * G);
+        Value fast = ringGroupPlace(u0).second;
+        for (int64_t gi = 0; gi < G; ++gi) {
+          int64_t i = r0 + k * G + gi;
+          MmaTile t = mmaLoad(m, tileAt(i), k % R, gi, fast);
+          warpSync(); // mma.sync needs the warp converged
+          mmaCompute(m, t);
+          use(i, t);
+        }
+        if (ring.stageOut) {
+          warpSync();
+          mmaRingCopyOut(u0, k % R);
+        }
+      }
+      return;
+    }
     std::vector<MmaTile> queue;
     int64_t next = i0;
     for (; next < i1 && next < i0 + mmaAhead(); ++next)
@@ -2330,9 +2516,13 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
   }
   int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
   int64_t nT = span / WS, nb = c.mmaBlock / 16;
-  // Warp w of the CTA takes tiles w, w + WS, ... of the span.
+  // Warp w of the CTA takes tiles w, w + WS, ... of the span; with the
+  // ring (K = 0) the contiguous run w nT .. w nT + nT - 1 (whole row pieces
+  // per group).
   Value ctaWarp = divU(ctaTid, kWarpSize);
-  auto tileU = [&](Value i) { return add(ctaWarp, mul(i, WS)); };
+  auto tileU = [&](Value i) {
+    return ring.on ? add(mul(ctaWarp, nT), i) : add(ctaWarp, mul(i, WS));
+  };
   // Tiles whose loads are issued together (then computed): at most two
   // 16-token blocks (64 registers per thread).
   int64_t batch = 1;
@@ -2353,6 +2543,11 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
     return tiles;
   };
   auto forAll = [&](bool final) {
+    if (final && ring.on) { // the ring's pipeline (MmaRing: nT is bounded)
+      mmaPipeline(m, 0, nT, [&](int64_t i) { return tileU(idx(i)); },
+                  [&](int64_t, MmaTile &t) { mmaStore(m, t); });
+      return std::vector<MmaTile>{};
+    }
     if (nT == batch)
       return runBatch(idx(0), batch, final);
     if (final && nT <= kMmaUnroll) {
@@ -2852,6 +3047,14 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     smemM = workgroupBuffer(
         mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
+    ring = mmaRing(c);
+    if (ring.on) {
+      int64_t warpsPerCta = c.slots * c.warps();
+      smemRG = workgroupBuffer(warpsPerCta * ring.depth * ring.gateSlot,
+                               c.gatesType.getElementType());
+      smemRX = workgroupBuffer(warpsPerCta * ring.depth * ring.driveSlot(c.slots),
+                               c.driveType.getElementType());
+    }
     stage = mmaStage(c, part == KernelPart::rowLoop);
     if (stage.on) {
       smemSG = workgroupBuffer(2 * stage.gateSet(),

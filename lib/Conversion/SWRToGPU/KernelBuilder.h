@@ -56,6 +56,12 @@ struct KernelConfig {
   /// matrices), the CTA's tiles (its span), and the tile padded to 16
   /// tokens. 1 / 0 / block for local = scan (mmaPlan() sets them).
   int64_t slots = 1, mmaChunk = 0, mmaBlock = 0;
+  /// local = mma: the tile ring's depth asked for (pass option mma-ring;
+  /// -1: the rule of mmaRing(), 0: off).
+  int64_t mmaRingDepth = -1;
+  /// local = mma: tiles per ring slot (pass option mma-ring-group; 0: the
+  /// rule).
+  int64_t mmaRingGroup = 0;
   LayerConfig layer;
 
   bool infiniteHops() const { return hops < 0; }
@@ -253,6 +259,71 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
                   config.bulkWorkgroupBytes() + 128;
   st.on = stage + other <= 47 * 1024;
   return st;
+}
+
+/// local = mma without a carrier exchange (K = 0, or finite K with lane =
+/// halo): each mma warp takes a contiguous run of tiles and streams it
+/// through a ring of `depth` slots in workgroup memory, each slot a group
+/// of `group` consecutive tiles, filled by cp.async (16 bytes a lane)
+/// `depth - 1` groups ahead of the group it computes. A group's row is
+/// group * block contiguous tokens, so one cp.async of a warp reads whole
+/// 64 / 128-byte pieces of each row: the L2 serves a few wide requests
+/// instead of one 32-byte sector per row and lane quad (the register loads
+/// of a tile's 4-token runs kept the L2 at 83-92 % of its throughput at 66 %
+/// of DRAM bandwidth, ncu on the H200). When the output element has the
+/// drive's size, a lane writes its results over the 4-token runs it read
+/// (no other lane reads them) and the warp copies the group's rows out
+/// with 16-byte stores, wide pieces again. A slot is written and read by
+/// its own warp only (cp.async.wait_group, then bar.warp.sync): no barrier.
+/// Rows are `rowStride` elements apart: the group's tokens plus 16 bytes
+/// when that is a multiple of 64 bytes, so the lanes' 4-token runs of rows
+/// g = 0..7 fall on distinct bank pairs. Off where the tile is not a
+/// multiple of 16 tokens, a 16-byte piece is not whole elements, the
+/// warp's run is not whole groups or longer than kMmaRingTiles, or fewer
+/// than two slots fit in `kMmaRingBytes` next to the other workgroup
+/// buffers. Groups not whole inside [0, L) or not aligned load and store
+/// straight from / to global memory.
+struct MmaRing {
+  bool on = false, stageOut = false;
+  int64_t depth = 0, group = 1, gateSlot = 0, rowStride = 0;
+  int64_t driveSlot(int64_t slots) const { return slots * rowStride; }
+};
+/// Static workgroup memory a CTA may give the ring (48 KiB in all).
+constexpr int64_t kMmaRingBytes = 44 * 1024;
+/// The ring's depth (slots) and group (tiles per slot) when the pass
+/// leaves them to the rule.
+constexpr int64_t kMmaRingDefaultDepth = 2, kMmaRingDefaultGroup = 2;
+/// Most tiles per mma warp the ring's (unrolled) pipeline takes.
+constexpr int64_t kMmaRingTiles = 16;
+inline MmaRing mmaRing(const KernelConfig &config) {
+  MmaRing ring;
+  if (config.schedule.getLocal() != swr::LocalStrategy::mma ||
+      config.mmaRingDepth == 0 || config.infiniteHops() ||
+      (config.hops != 0 && config.laneShuffle()) || config.block % 16 != 0 ||
+      !config.gatesType || !config.driveType || !config.outType)
+    return ring;
+  int64_t gb = config.gatesType.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t xb = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
+  int64_t ob = config.outType.getElementType().getIntOrFloatBitWidth() / 8;
+  if (gb < 1 || xb < 1 || 16 % gb != 0 || 16 % xb != 0)
+    return ring;
+  int64_t warps = config.slots * config.warps();
+  int64_t nT = config.ctaSpan() / warps;
+  ring.group = config.mmaRingGroup > 0 ? config.mmaRingGroup
+                                       : kMmaRingDefaultGroup;
+  if (nT > kMmaRingTiles || nT % ring.group != 0)
+    return ring;
+  int64_t rowBytes = ring.group * config.block * xb;
+  ring.gateSlot = ring.group * config.block;
+  ring.rowStride = ring.group * config.block + (rowBytes % 64 == 0 ? 16 / xb : 0);
+  int64_t slotBytes = ring.gateSlot * gb + config.slots * ring.rowStride * xb;
+  int64_t fits = kMmaRingBytes / (warps * slotBytes);
+  int64_t want = config.mmaRingDepth > 0 ? config.mmaRingDepth
+                                         : kMmaRingDefaultDepth;
+  ring.depth = std::min(want, fits);
+  ring.on = ring.depth >= 2;
+  ring.stageOut = ob == xb;
+  return ring;
 }
 
 /// Chooses config.slots / mmaBlock for local = mma: as many channels per

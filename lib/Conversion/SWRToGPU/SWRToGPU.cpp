@@ -277,6 +277,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   LogicalResult convert(func::FuncOp fn, const TiledEntry &e,
                         gpu::GPUModuleOp kernels) {
     KernelConfig config = e.config;
+    config.mmaRingDepth = mmaRing;
+    config.mmaRingGroup = mmaRingGroup;
     Location loc = e.anchor->getLoc();
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
