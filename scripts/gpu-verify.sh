@@ -41,6 +41,7 @@ san gpu-kinf/kinf_loop_default --shape a=1,64,4000 --shape x=1,64,16,4000 --shap
 san gpu/kinf_default --shape a=1,4,2000 --shape x=1,4,16,2000
 san gpu/bulk_k3_tpl2_c4_ri --shape a=1,4,9000 --shape x=1,4,16,9000 --shape r=1,9000 --shape s=1,4,16
 san gpu/mma_w1_k1_flags_d32 --shape a=1,4,3000 --shape x=1,4,32,3000
+san gpu/mma_ring_k1_tpl8_ri --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000 --shape s=1,4,16
 san gpu/mma_w1_kinf_loop_T_st --shape a=1,64,4104 --shape x=1,64,16,4104 --shape r=1,4104
 san gpu-kinf/kinf_units_T --shape a=2,4,5001 --shape x=2,4,16,5001 --shape r=2,5001
 san gpu/layer_bf16_g1 --shape x=2,1001,64

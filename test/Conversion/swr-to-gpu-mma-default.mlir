@@ -19,10 +19,11 @@
 // CHECK: schedule <local = mma, tiles_per_lane = 1, warps = 1, cluster = 1, lane = shuffle, warp = smem, cta = none, grid = flags>
 
 // K = 1 (lane = halo) streams its tiles through the warps' cp.async ring
-// (2 slots of 2 tiles per warp: 16 x 2 x 32 gates, 16 x 2 x 16 x 40 drive
-// elements; swr-to-gpu-mma-ring.mlir), still without a barrier.
+// (2 slots of 4 tiles per warp, 77824 bytes of dynamic workgroup memory:
+// swr-to-gpu-mma-ring.mlir), still without a barrier.
+// GPU: llvm.mlir.global external @k1_swr_ring() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // GPU-LABEL: gpu.func @k1_swr(
-// GPU-SAME: workgroup(%{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<20480xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// GPU-NOT: workgroup
 // GPU-SAME: known_block_size = array<i32: 512, 1, 1>
 // GPU-NOT: gpu.barrier
 // GPU: gpu.return

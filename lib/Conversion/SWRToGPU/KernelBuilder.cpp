@@ -119,11 +119,12 @@ private:
   Value mul(Value x, int64_t y) { return y == 1 ? x : mul(x, idx(y)); }
   Value addF(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value mulF(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-  /// a * s + x (layer mode: one fused multiply-add, llvm.intr.fma, which
-  /// ptxas keeps as fma.rn.f32; the scan kernels keep the separately rounded
-  /// mul / add their tests and PTX checks describe).
+  /// a * s + x (layer mode and local = mma: one fused multiply-add,
+  /// llvm.intr.fma, which ptxas keeps as fma.rn.f32: the mma kernels are
+  /// short of issue slots, not of bandwidth; the scan kernels keep the
+  /// separately rounded mul / add their tests and PTX checks describe).
   Value axpy(Value a, Value s, Value x) {
-    if (c.layer.enabled)
+    if (c.layer.enabled || c.schedule.getLocal() == LocalStrategy::mma)
       return fma(a, s, x);
     return addF(mulF(a, s), x);
   }
@@ -243,6 +244,10 @@ private:
   /// The address of element `index` of a (1-D, offset 0) memref as an LLVM
   /// pointer of address space `space`.
   Value elementPtr(Value memref, Value index, Type elem, unsigned space) {
+    if (isa<LLVM::LLVMPointerType>(memref.getType())) // dynamic workgroup memory
+      return LLVM::GEPOp::create(
+          b, memref.getType(), elem, memref,
+          ValueRange{arith::IndexCastOp::create(b, b.getI64Type(), index)});
     Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
     Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), base);
     auto ptrType = LLVM::LLVMPointerType::get(b.getContext(), space);
@@ -749,6 +754,9 @@ private:
   // rows of every warp's `ring.depth` slots.
   MmaRing ring;
   Value smemRG, smemRX;
+  // Elements of the drive type before the drive rows in smemRX (dynamic
+  // memory holds the gates first).
+  int64_t ringXBase = 0;
   void warpSync() { NVVM::SyncWarpOp::create(b, ci32(-1)); }
   Type bf16() { return b.getBF16Type(); }
   Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
@@ -821,7 +829,9 @@ private:
     SmallVector<Value> kg, ng; // [J]
     SmallVector<SmallVector<std::array<Value, 4>>> x; // [J][part]
     SmallVector<std::array<std::array<Value, 4>, 2>> acc; // [I][nb]
-    SmallVector<std::array<Value, 4>> prefix; // [I][e]: carry weight
+    // Carry weight of token e of block I: prefix[I][e] * prefixOuter[I].
+    SmallVector<std::array<Value, 4>> prefix;
+    SmallVector<Value> prefixOuter;
     Value gTile, a0;
     // From a ring slot (MmaRing): the slot, the tile's offset in the
     // group's row piece and whether the group went through the ring.
@@ -848,7 +858,7 @@ private:
   }
   Value ringGates(int64_t slot) { return mul(ringSlotIndex(slot), ring.gateSlot); }
   Value ringDrive(int64_t slot) {
-    return mul(ringSlotIndex(slot), ring.driveSlot(c.slots));
+    return add(mul(ringSlotIndex(slot), ring.driveSlot(c.slots)), idx(ringXBase));
   }
   /// The group of tiles u0 .. u0 + group - 1: the first token of its row
   /// piece (the last tile's with transpose: logical order runs backwards)
@@ -1276,12 +1286,17 @@ private:
     // (applyTile's prefixes); a[0] (transposed carriers).
     t.gTile = between(-1, nb);
     t.a0 = kr[0].a[0];
+    // Kept as the run's products and one factor per block (the store
+    // multiplies the carry by the factor once: two products per channel
+    // pair instead of eight).
     t.prefix.assign(nb, {});
+    t.prefixOuter.assign(nb, Value());
     for (int64_t I = 0; I < nb; ++I) {
       Value outer = fwd ? mulF(between(-1, I), quads(I, Value(), kq))
                         : mulF(quads(I, kq, Value()), between(I, nb));
+      t.prefixOuter[I] = outer;
       for (int64_t e = 0; e < 4; ++e)
-        t.prefix[I][e] = mulF(fwd ? kr[I].pre[e] : kr[I].suf[e], outer);
+        t.prefix[I][e] = fwd ? kr[I].pre[e] : kr[I].suf[e];
     }
   }
 
@@ -1333,10 +1348,11 @@ private:
         for (int64_t I = 0; I < nb; ++I) {
           Value k0 = add(mul(m.tig, 4), idx(16 * I));
           SmallVector<Value> ys;
+          Value scaled = carry ? mulF(t.prefixOuter[I], carry) : Value();
           for (int64_t e = 0; e < 4; ++e) {
             Value y = t.acc[I][e / 2][2 * h + e % 2];
             if (carry)
-              y = axpy(t.prefix[I][e], carry, y);
+              y = axpy(t.prefix[I][e], scaled, y);
             ys.push_back(fromF32(y, elem));
           }
           auto slow = [&] {
@@ -1483,7 +1499,8 @@ private:
     Value g;
     std::array<Value, 2> v;
   };
-  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t) {
+  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t,
+                         bool inRow = false) {
     int64_t kl = c.transpose ? 0 : c.block - 1;
     int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
     LaneCarrier lc;
@@ -1499,6 +1516,11 @@ private:
       v = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
                                  gpu::ShuffleMode::IDX)
               .getShuffleResult();
+      // A tile of the warp's run (inRow) is never before the row.
+      if (inRow) {
+        lc.v[h] = v;
+        continue;
+      }
       Value pre = cf(0.0f);
       if (init) {
         Value s = add(m.g, idx(8 * h));
@@ -1508,7 +1530,8 @@ private:
       }
       lc.v[h] = sel(before, pre, v);
     }
-    lc.g = sel(before, cf(0.0f), lc.g);
+    if (!inRow)
+      lc.g = sel(before, cf(0.0f), lc.g);
     return lc;
   }
 
@@ -2616,7 +2639,7 @@ void KernelEmitter::mmaHaloBody(const MmaLane &m) {
       mmaStore(m, t, carry);
     }
     if (i + 1 < nT) {
-      win.push_back(mmaCarrier(m, t));
+      win.push_back(mmaCarrier(m, t, /*inRow=*/i >= 0));
       if ((int64_t)win.size() > K)
         win.erase(win.begin());
     }
@@ -3048,7 +3071,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
         mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
     ring = mmaRing(c);
-    if (ring.on) {
+    if (ring.on && !ring.dynamic) {
       int64_t warpsPerCta = c.slots * c.warps();
       smemRG = workgroupBuffer(warpsPerCta * ring.depth * ring.gateSlot,
                                c.gatesType.getElementType());
@@ -3086,6 +3109,26 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   nx = entry.getArgument(n++);
 
   b.setInsertionPointToStart(&entry);
+  if (ring.on && ring.dynamic) {
+    // The ring in dynamic workgroup memory: the slots' gates, then their
+    // drive rows (the launch passes ring.bytes).
+    // An external [0 x i8] shared global (PTX `.extern .shared ... []`, the
+    // start of the dynamic memory; gpu.dynamic_shared_memory lowers to an
+    // internal one, which ptxas gives one byte of static memory).
+    std::string sym = (name + "_ring").str();
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(module.getBody());
+      LLVM::GlobalOp::create(b, LLVM::LLVMArrayType::get(b.getI8Type(), 0),
+                             /*isConstant=*/false, LLVM::Linkage::External, sym,
+                             Attribute(), /*alignment=*/16, /*addrSpace=*/3);
+    }
+    Value dyn = LLVM::AddressOfOp::create(
+        b, LLVM::LLVMPointerType::get(b.getContext(), 3), sym);
+    smemRG = smemRX = dyn;
+    ringXBase =
+        ring.gateBytes / (c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
+  }
   position();
   // Several rows per CTA: each slot uses its own part of smemF (loads and
   // stores through a view; loadRemote adds the offset itself).

@@ -277,22 +277,32 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
 /// its own warp only (cp.async.wait_group, then bar.warp.sync): no barrier.
 /// Rows are `rowStride` elements apart: the group's tokens plus 16 bytes
 /// when that is a multiple of 64 bytes, so the lanes' 4-token runs of rows
-/// g = 0..7 fall on distinct bank pairs. Off where the tile is not a
+/// g = 0..7 fall on distinct bank pairs. The rule: 2 slots of 4 tiles
+/// (128-byte row pieces: 78 KiB for 16 warps of 16-bit data, in dynamic
+/// workgroup memory); mma-ring / mma-ring-group set them. Off where the tile is not a
 /// multiple of 16 tokens, a 16-byte piece is not whole elements, the
-/// warp's run is not whole groups or longer than kMmaRingTiles, or fewer
+/// warp's run is longer than kMmaRingTiles (groups are halved until they
+/// divide it), or fewer
 /// than two slots fit in `kMmaRingBytes` next to the other workgroup
 /// buffers. Groups not whole inside [0, L) or not aligned load and store
 /// straight from / to global memory.
 struct MmaRing {
   bool on = false, stageOut = false;
+  /// In dynamic workgroup memory (more than the 48 KiB of static memory;
+  /// the launch passes `bytes` and the runtime raises the kernel's limit).
+  bool dynamic = false;
   int64_t depth = 0, group = 1, gateSlot = 0, rowStride = 0;
+  /// Bytes of the gates of all slots (the drive rows follow them in
+  /// dynamic memory) and of the whole ring.
+  int64_t gateBytes = 0, bytes = 0;
   int64_t driveSlot(int64_t slots) const { return slots * rowStride; }
 };
-/// Static workgroup memory a CTA may give the ring (48 KiB in all).
-constexpr int64_t kMmaRingBytes = 44 * 1024;
+/// Static workgroup memory a CTA may give the ring (48 KiB in all), and
+/// dynamic memory (two CTAs of 512 threads per SM share 227 KiB).
+constexpr int64_t kMmaRingBytes = 44 * 1024, kMmaRingDynamicBytes = 100 * 1024;
 /// The ring's depth (slots) and group (tiles per slot) when the pass
-/// leaves them to the rule.
-constexpr int64_t kMmaRingDefaultDepth = 2, kMmaRingDefaultGroup = 2;
+/// leaves them to the rule: whole 128-byte lines of 16-bit rows.
+constexpr int64_t kMmaRingDefaultDepth = 2, kMmaRingDefaultGroup = 4;
 /// Most tiles per mma warp the ring's (unrolled) pipeline takes.
 constexpr int64_t kMmaRingTiles = 16;
 inline MmaRing mmaRing(const KernelConfig &config) {
@@ -311,18 +321,33 @@ inline MmaRing mmaRing(const KernelConfig &config) {
   int64_t nT = config.ctaSpan() / warps;
   ring.group = config.mmaRingGroup > 0 ? config.mmaRingGroup
                                        : kMmaRingDefaultGroup;
-  if (nT > kMmaRingTiles || nT % ring.group != 0)
+  // Groups divide the run (fewer tiles per group for short runs).
+  while (ring.group > 1 && nT % ring.group != 0)
+    ring.group /= 2;
+  if (nT > kMmaRingTiles)
     return ring;
   int64_t rowBytes = ring.group * config.block * xb;
   ring.gateSlot = ring.group * config.block;
   ring.rowStride = ring.group * config.block + (rowBytes % 64 == 0 ? 16 / xb : 0);
-  int64_t slotBytes = ring.gateSlot * gb + config.slots * ring.rowStride * xb;
-  int64_t fits = kMmaRingBytes / (warps * slotBytes);
+  // Slots' gates rounded to 16 bytes (the drive rows follow them).
+  int64_t gateSlotBytes = (ring.gateSlot * gb + 15) / 16 * 16;
+  ring.gateSlot = gateSlotBytes / gb;
+  int64_t slotBytes = gateSlotBytes + config.slots * ring.rowStride * xb;
   int64_t want = config.mmaRingDepth > 0 ? config.mmaRingDepth
                                          : kMmaRingDefaultDepth;
-  ring.depth = std::min(want, fits);
+  // Static memory when the ring fits there, else dynamic memory.
+  ring.depth = std::min(want, kMmaRingBytes / (warps * slotBytes));
+  if (ring.depth < want) {
+    int64_t dyn = std::min(want, kMmaRingDynamicBytes / (warps * slotBytes));
+    if (dyn > ring.depth) {
+      ring.depth = dyn;
+      ring.dynamic = true;
+    }
+  }
   ring.on = ring.depth >= 2;
   ring.stageOut = ob == xb;
+  ring.gateBytes = warps * ring.depth * gateSlotBytes;
+  ring.bytes = warps * ring.depth * slotBytes;
   return ring;
 }
 

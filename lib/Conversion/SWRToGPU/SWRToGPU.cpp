@@ -218,11 +218,15 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   std::optional<gpu::KernelDim3> clusterSize;
   if (config.cluster() > 1)
     clusterSize = gpu::KernelDim3{idx(config.cluster()), idx(1), idx(1)};
+  // local = mma: the tile ring in dynamic workgroup memory (MmaRing).
+  MmaRing ring = mmaRing(config);
+  Value dynamicSmem;
+  if (ring.on && ring.dynamic)
+    dynamicSmem = arith::ConstantIntOp::create(b, ring.bytes, 32);
   auto launch = gpu::LaunchFuncOp::create(
       b, kernel, gpu::KernelDim3{grid, idx(1), idx(1)},
       gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
-      /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
-      ValueRange{token}, clusterSize);
+      dynamicSmem, operands, tokenType, ValueRange{token}, clusterSize);
   token = launch.getAsyncToken();
   if (flags) {
     token = gpu::DeallocOp::create(b, tokenType, ValueRange{token}, flags)
