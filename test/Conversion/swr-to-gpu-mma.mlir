@@ -101,8 +101,12 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // triangle (3 block pairs) x 2 n blocks x 6 part products (the parts of M
 // and x whose index sum is <= 2) = 36 mma per tile. Two kernels: the
 // look-back kernel (one unit per CTA span, a ticket: one exchange set of
-// (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row: two
-// sets, one per chunk parity; no flags arguments).
+// (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row; no
+// flags arguments): each of the 16 mma warps computes its 4 contiguous
+// tiles (144 mma), publishes its aggregate (one 16-byte store per lane row
+// into a set of 16 x 32 floats, two sets by chunk parity), one barrier per
+// chunk, then a fold over the 16 aggregates (the carry-in and the next
+// prefix) and the apply, with no second barrier.
 // CHECK-LABEL: gpu.func @b32_swr(
 // CHECK-SAME: memref<?xi32>
 // CHECK-SAME: memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
@@ -111,11 +115,16 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @b32_swr_loop(
 // CHECK-NOT: memref<?xi32>
-// CHECK-SAME: memref<1152xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: scf.for
-// CHECK-COUNT-36: nvvm.mma.sync
+// CHECK-COUNT-144: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.barrier
-// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
@@ -160,31 +169,37 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // its chunks (512 tokens) in workgroup memory: two sets of the gates (2 x 512
 // bf16) and of the 16 drive rows (2 x 16 x 528 bf16: 16 elements of padding
 // per row), filled by 16-byte cp.async (the gates: 64 copies, threads < 64;
-// the drive: 1024 copies, 2 per thread) of chunk 0 before the loop and of
-// chunk k + 1 at the top of chunk k; the copies are waited for before the
-// barrier in front of the apply. The look-back kernel loads from global
-// memory (no staging buffers).
+// the drive: 1024 copies, 2 per thread) of chunks 0 and 1 before the loop
+// (chunk 0 waited for) and of chunk k + 2 right after chunk k's one barrier;
+// chunk k + 1's copies are waited for before that barrier. The 16 mma
+// warps (2 contiguous tiles each, 8 mma) publish their aggregates into
+// 2 x 16 x 32 floats. The look-back kernel loads from global memory (no
+// staging buffers).
 // CHECK-LABEL: gpu.func @stage_swr(
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop(
-// CHECK-SAME: memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK-SAME: memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group
-// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
 // CHECK-NEXT: gpu.barrier
 // CHECK: scf.for
-// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
-// CHECK: nvvm.mma.sync
-// CHECK: gpu.barrier
+// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @stage(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>

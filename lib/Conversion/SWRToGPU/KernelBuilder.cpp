@@ -739,7 +739,9 @@ private:
   // (gate product, terminal state) per (channel, tile) and the carries
   // through workgroup memory with the per-row carrier routes (two
   // barriers), the local states staying in registers.
-  Value smemM; // K != 0: mmaExchangeFloats (tile products, carriers, carries)
+  // K != 0: mmaExchangeFloats (tile products, carriers, carries; the
+  // row-loop kernel: the warp aggregates).
+  Value smemM;
   // The row loop's staged chunks (mmaStage): two sets of gates / drive rows;
   // per chunk the offsets of its set, its first physical token and whether
   // it is staged (null outside the row loop).
@@ -1259,10 +1261,12 @@ private:
   /// One unit (CTA span) per CTA: mma warps, carrier exchange, apply.
   void mmaUnits(const MmaLane &m);
   /// K = inf, one CTA per row group (nx = 1): chunk k is the CTA span at
-  /// position k; per chunk the mma warps load, compute and publish, the
-  /// rows scan the carriers with the running prefix, the mma warps apply
-  /// (loading the next chunk during the exchange measured slower: the
-  /// registers, docs/benchmarks.md).
+  /// position k; per chunk each mma warp computes its contiguous run of
+  /// tiles, folds their carriers into its aggregate (registers and
+  /// shuffles) and publishes it; after the chunk's one barrier each warp
+  /// folds the running prefix with the aggregates before its own (its
+  /// carry-in) and all of them (the next prefix), then applies its tiles
+  /// in order (docs/gpu-lowering.md, "local = mma").
   void mmaRowLoop(const MmaLane &m);
   /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
   /// tiles i + 1 .. i + mmaAhead() issued before tile i is computed: two
@@ -1297,6 +1301,25 @@ private:
     Value g;
     std::array<Value, 2> v;
   };
+  /// The terminal states of channels g and g + 8 of a computed tile (a[0]
+  /// times the state of token 0 for transpose), in every lane of row g
+  /// (the row loop's carriers; mmaCarrier adds the tiles before the row).
+  std::array<Value, 2> mmaTerminal(const MmaLane &m, const MmaTile &t) {
+    int64_t kl = c.transpose ? 0 : c.block - 1;
+    int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
+    Value src32 =
+        arith::IndexCastOp::create(b, i32(), add(mul(m.g, 4), idx(tq)));
+    std::array<Value, 2> out;
+    for (int64_t h = 0; h < 2; ++h) {
+      Value v = t.acc[I][e / 2][2 * h + e % 2];
+      if (c.transpose)
+        v = mulF(t.a0, v);
+      out[h] = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
+                                      gpu::ShuffleMode::IDX)
+                   .getShuffleResult();
+    }
+    return out;
+  }
   LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t) {
     int64_t kl = c.transpose ? 0 : c.block - 1;
     int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
@@ -2430,22 +2453,23 @@ void KernelEmitter::mmaHaloBody(const MmaLane &m) {
 
 void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
-  int64_t nT = span / WS, tpl = c.tilesPerLane();
+  int64_t nT = span / WS;
   Value savedPos = pos;
   Value chunks = div(add(T, idx(span - 1)), idx(span));
   Value ctaWarp = divU(ctaTid, kWarpSize);
-  auto tileU = [&](int64_t i) { return add(ctaWarp, idx(i * WS)); };
+  // Warp w takes the contiguous tiles w nT .. w nT + nT - 1 of each chunk
+  // (logical order), so it folds their carriers itself.
+  auto tileU = [&](int64_t i) { return add(mul(ctaWarp, nT), idx(i)); };
   auto atChunk = [&](Value k) {
     pos = k;
     setBases();
   };
-  // Staged chunks (MmaStage): chunk k + 1 is copied into set (k + 1) % 2
-  // while chunk k is computed from set k % 2 (read before the first
-  // barrier of chunk k; the copies of chunk k + 1 are issued after the
-  // second barrier of chunk k - 1 and waited for before the second
-  // barrier of chunk k). A chunk is staged when it lies inside [0, L) and
-  // the rows are 16-byte aligned; otherwise its tiles load from global
-  // memory.
+  // Staged chunks (MmaStage): chunk k is read from set k % 2. The copies of
+  // chunk k + 2 into set k % 2 are issued right after chunk k's barrier
+  // (every warp has read chunk k from it by then) and waited for before
+  // chunk k + 1's barrier, so they fly during chunk k's apply and chunk
+  // k + 1's compute. A chunk is staged when it lies inside [0, L) and the
+  // rows are 16-byte aligned; otherwise its tiles load from global memory.
   Value stageOk;
   auto chunkStage = [&](Value k) {
     atChunk(k);
@@ -2488,6 +2512,12 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
            globalPtr(drive, add(add(slotRowOffset(row), p0), off)));
     });
   };
+  // Issues chunk kk's copies into set kk % 2 when kk < chunks and staged.
+  auto stageChunk = [&](Value kk) {
+    auto [p, fast] = chunkStage(kk);
+    emitIf(andI(lt(kk, chunks), fast), [&] { stageIssue(p, rem(kk, idx(2))); });
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  };
   if (stage.on) {
     int64_t minBytes = std::min(stage.gateBytes, stage.driveBytes);
     Value ptrs =
@@ -2495,22 +2525,24 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
             memref::ExtractAlignedPointerAsIndexOp::create(b, drive));
     stageOk = andI(eq(rem(L, idx(16 / minBytes)), idx(0)),
                    eq(andI(ptrs, idx(15)), idx(0)));
-    auto [p0, fast0] = chunkStage(idx(0));
-    emitIf(fast0, [&] { stageIssue(p0, idx(0)); });
-    NVVM::CpAsyncCommitGroupOp::create(b);
-    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    stageChunk(idx(0));
+    stageChunk(idx(1));
+    NVVM::CpAsyncWaitGroupOp::create(b, 1); // chunk 0 landed
     gpu::BarrierOp::create(b);
   }
-  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
-  Value s = slot ? slot : idx(0);
+  // The running prefix of channels g and g + 8 (every lane of row g holds
+  // it): the row's initial state.
+  ValueVector inits{cf(0.0f), cf(0.0f)};
+  if (init)
+    for (int64_t h = 0; h < 2; ++h) {
+      Value sh = add(m.g, idx(8 * h));
+      Value sc = c.slots > 8 * h + 7 ? sh
+                                     : sel(lt(sh, idx(c.slots)), sh, idx(0));
+      inits[h] = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
+    }
+  auto v4 = VectorType::get({4}, f32());
   emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
-    Carrier prefix{args[0], args[1]};
     if (stage.on) {
-      Value k1 = add(k, idx(1));
-      auto [p1, fast1] = chunkStage(k1);
-      emitIf(andI(lt(k1, chunks), fast1),
-             [&] { stageIssue(p1, rem(k1, idx(2))); });
-      NVVM::CpAsyncCommitGroupOp::create(b);
       auto [p0, fast0] = chunkStage(k);
       Value parity = rem(k, idx(2));
       stG = mul(parity, stage.gateSet());
@@ -2519,65 +2551,75 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
       stFast = fast0;
     }
     atChunk(k);
-    Value set = mul(rem(k, idx(2)), (c.slots + 1) * span);
-    auto at = [&](Value sl, Value u) { return add(set, exchangeIndex(sl, u)); };
     std::vector<MmaTile> tiles;
-    std::vector<MmaTile> loaded;
     for (int64_t i = 0; i < nT; ++i)
-      loaded.push_back(mmaLoad(m, tileU(i)));
-    for (int64_t i = 0; i < nT; ++i) {
-      MmaTile t = loaded[i];
+      tiles.push_back(mmaLoad(m, tileU(i)));
+    // The tiles' carriers (tile product; terminal state of channels g and
+    // g + 8 shuffled to the lanes of row g) and the warp's aggregate.
+    SmallVector<Value> gs;
+    SmallVector<std::array<Value, 2>> vs;
+    Value G;
+    std::array<Value, 2> V;
+    for (MmaTile &t : tiles) {
       warpSync(); // mma.sync needs the warp converged
       mmaCompute(m, t);
-      // This chunk's carriers into set k % 2.
-      int64_t kl = c.transpose ? 0 : c.block - 1;
-      int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
-      emitIf(eq(m.tig, idx(tq)), [&] {
-        for (int64_t h = 0; h < 2; ++h) {
-          Value sh = add(m.g, idx(8 * h));
-          Value v = t.acc[I][e / 2][2 * h + e % 2];
-          if (c.transpose)
-            v = mulF(t.a0, v);
-          auto put = [&] { store(v, smemM, {at(sh, t.u)}); };
-          if (c.slots > 8 * h + 7)
-            put();
-          else
-            emitIf(lt(sh, idx(c.slots)), put);
-        }
-      });
-      emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
-             [&] { store(t.gTile, smemM, {at(Value(), t.u)}); });
-      tiles.push_back(t);
+      std::array<Value, 2> v = mmaTerminal(m, t);
+      gs.push_back(t.gTile);
+      vs.push_back(v);
+      for (int64_t h = 0; h < 2; ++h)
+        V[h] = G ? fma(t.gTile, V[h], v[h]) : v[h];
+      G = G ? mulF(G, t.gTile) : t.gTile;
     }
-    gpu::BarrierOp::create(b);
-    SmallVector<Carrier> own;
-    SmallVector<Value> us;
-    for (int64_t j = 0; j < tpl; ++j) {
-      Value u = sub(tileOf(j), ctaBase);
-      us.push_back(u);
-      own.push_back({load(smemM, {at(Value(), u)}), load(smemM, {at(s, u)})});
-    }
-    // Two sets of warp-aggregate slots, alternating as the exchange sets.
-    CtaScan scan = ctaScan(own, mul(rem(k, idx(2)), 2 * c.warps() + 4));
-    Value outer = compose(prefix, scan.exWarp).v;
-    for (int64_t j = 0; j < tpl; ++j)
-      store(axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v), smemM,
-            {at(s, us[j])});
+    // Aggregate of warp w in slot [k % 2][w][g]: (V_g, V_g+8, G, -).
+    Value set = mul(rem(k, idx(2)), WS * 32);
+    auto aggAt = [&](Value w) {
+      return add(set, add(mul(w, 32), mul(m.g, 4)));
+    };
+    emitIf(eq(m.tig, idx(0)), [&] {
+      Value a = LLVM::UndefOp::create(b, v4);
+      Value parts[4] = {V[0], V[1], G, cf(0.0f)};
+      for (int64_t e = 0; e < 4; ++e)
+        a = LLVM::InsertElementOp::create(b, a, parts[e], lanePos(e));
+      LLVM::StoreOp::create(b, a, elementPtr(smemM, aggAt(ctaWarp), f32(), 3),
+                            16);
+    });
     if (stage.on) // chunk k + 1's copies have landed (visible after the barrier)
       NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    // The one barrier of the chunk: set k % 2 is written again in chunk
+    // k + 2, after every warp has passed chunk k + 1's barrier.
     gpu::BarrierOp::create(b);
-    for (MmaTile &t : tiles) {
-      std::array<Value, 2> carry;
-      for (int64_t h = 0; h < 2; ++h) {
-        Value sh = add(m.g, idx(8 * h));
-        Value sc = c.slots > 8 * h + 7 ? sh
-                                       : sel(lt(sh, idx(c.slots)), sh, idx(0));
-        carry[h] = load(smemM, {at(sc, t.u)});
-      }
-      mmaStore(m, t, carry);
+    if (stage.on) {
+      stageChunk(add(k, idx(2)));
+      atChunk(k);
     }
-    Carrier after = compose(prefix, scan.ctaAgg);
-    return ValueVector{after.g, after.v};
+    // Every warp folds all the aggregates in order (the same next prefix in
+    // each); its carry-in is the prefix before its own.
+    ValueVector folded = emitFor(
+        idx(0), idx(WS), idx(1), {args[0], args[1], args[0], args[1]},
+        [&](Value j, ValueRange fa) {
+          Value mine = eq(ctaWarp, j);
+          Value a = LLVM::LoadOp::create(
+              b, v4, elementPtr(smemM, aggAt(j), f32(), 3), 16);
+          Value gj = LLVM::ExtractElementOp::create(b, a, lanePos(2));
+          ValueVector next(4);
+          for (int64_t h = 0; h < 2; ++h) {
+            next[h] = fma(gj, fa[h],
+                          LLVM::ExtractElementOp::create(b, a, lanePos(h)));
+            next[2 + h] = sel(mine, fa[h], fa[2 + h]);
+          }
+          return next;
+        });
+    std::array<Value, 2> run{folded[0], folded[1]},
+        cin{folded[2], folded[3]};
+    // Apply: tile i's carry is tile i - 1's carrier applied to its carry.
+    std::array<Value, 2> carry = cin;
+    for (int64_t i = 0; i < nT; ++i) {
+      mmaStore(m, tiles[i], carry);
+      if (i + 1 < nT)
+        for (int64_t h = 0; h < 2; ++h)
+          carry[h] = fma(gs[i], carry[h], vs[i][h]);
+    }
+    return ValueVector{run[0], run[1]};
   });
   stFast = Value();
   pos = savedPos;
@@ -2820,6 +2862,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // (The units kernel walks chunks like the row loop: two slot sets.)
   int64_t floats = c.carrierFloats(part == KernelPart::rowLoop ||
                                    part == KernelPart::units);
+  // The mma row loop exchanges warp aggregates in smemM only.
+  if (c.schedule.getLocal() == LocalStrategy::mma &&
+      part == KernelPart::rowLoop)
+    floats = 0;
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the

@@ -211,13 +211,18 @@ inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
 /// CTA's tiles, then the (slot, tile) carriers, overwritten by the carries.
 /// None for K = 0 and for lane = halo (each mma warp recomputes the K tiles
 /// before its run of tiles). `rowLoopKernel`: the K = inf row-loop kernel,
-/// which alternates two sets (one per chunk parity); the look-back kernel
-/// of the same configuration uses one.
+/// which exchanges only the mma warps' aggregates, two sets alternating by
+/// chunk parity: per set and warp 8 x 4 floats (lane row g: the aggregate
+/// of channels g and g + 8, the warps' gate product, padding: one 16-byte
+/// load each); the look-back kernel of the same configuration uses one set
+/// of tile carriers.
 inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
                                  bool rowLoopKernel) {
+  if (rowLoopKernel)
+    return 2 * slots * config.warps() * 32;
   if (config.hops == 0 || !config.laneShuffle())
     return 0;
-  return (rowLoopKernel ? 2 : 1) * (slots + 1) * config.ctaSpan();
+  return (slots + 1) * config.ctaSpan();
 }
 
 /// local = mma, the K = inf row-loop kernel: the next chunk's gates and
@@ -248,8 +253,7 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   st.driveBytes = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t stage = 2 * (st.rowElems * st.gateBytes +
                        config.slots * st.stride * st.driveBytes);
-  int64_t other = 4 * (mmaExchangeFloats(config, config.slots, true) +
-                       config.slots * config.carrierFloats(true)) +
+  int64_t other = 4 * mmaExchangeFloats(config, config.slots, true) +
                   config.bulkWorkgroupBytes() + 128;
   st.on = stage + other <= 47 * 1024;
   return st;
@@ -270,16 +274,20 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   while (2 * s <= cap && config.channels % (2 * s) == 0 &&
          2 * s * config.warps() <= 16)
     s *= 2;
-  for (; s >= 1; s /= 2)
-    if (4 * (mmaExchangeFloats(config, s, config.rowLoop()) +
-             s * config.carrierFloats()) +
-            config.bulkWorkgroupBytes() + 64 <=
-        47 * 1024) {
+  for (; s >= 1; s /= 2) {
+    // The larger of the two kernels of a row-loop configuration (the
+    // row-loop kernel has no per-slot carrier buffers).
+    int64_t floats = mmaExchangeFloats(config, s, false) +
+                     s * config.carrierFloats();
+    if (config.rowLoop())
+      floats = std::max(floats, mmaExchangeFloats(config, s, true));
+    if (4 * floats + config.bulkWorkgroupBytes() + 64 <= 47 * 1024) {
       config.slots = s;
       config.mmaChunk = config.ctaSpan();
       config.mmaBlock = block16;
       return true;
     }
+  }
   return false;
 }
 
