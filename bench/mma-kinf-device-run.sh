@@ -2,7 +2,8 @@
 # One device call for the K = inf local = mma row loop (docs/benchmarks.md,
 # "mma kinf run 1"): runtime build, the mma correctness cases x 2 seeds,
 # compute-sanitizer memcheck + racecheck on three row-loop cases (staged and
-# unstaged chunks, transpose, 8 channels per CTA), then the benchmark (the
+# unstaged chunks, transpose, 8 channels per CTA; the first one with 9
+# chunks: the 128-register kernel), then the benchmark (the
 # K = inf default and the mma row loop at every split) in what is left of
 # LIMIT seconds. Carry .devcarry: OUT=.devcarry/gpu-mma scripts/gpu-cases.sh
 # <the mma_* lines of test/Integration/gpu/schedules.txt>,
@@ -18,7 +19,7 @@ fi
 SAN_TIMEOUT=30
 san() { sanitize "$2" "gpu-mma/$1" "${@:3}"; }  # name tool shapes...
 for tool in memcheck racecheck; do
-  san mma_w1_kinf_loop_ri $tool --shape a=1,64,1200 --shape x=1,64,16,1200 --shape r=1,1200 --shape s=1,64,16
+  san mma_w1_kinf_loop_ri $tool --shape a=1,64,4360 --shape x=1,64,16,4360 --shape r=1,4360 --shape s=1,64,16
   san mma_w1_kinf_loop_T_st $tool --shape a=1,64,1544 --shape x=1,64,16,1544 --shape r=1,1544
   san mma_w2_kinf_loop_T_r $tool --shape a=1,64,2040 --shape x=1,64,16,2040 --shape r=1,2040
 done

@@ -174,7 +174,17 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // chunk k + 1's copies are waited for before that barrier. The 16 mma
 // warps (2 contiguous tiles each, 8 mma) publish their aggregates into
 // 2 x 16 x 32 floats. The look-back kernel loads from global memory (no
-// staging buffers).
+// staging buffers). The host launches the row loop when the row groups
+// fill the GPU: rows of at least 8 CTA spans (32 tiles each) take its
+// 128-register form @stage_swr_loop_wide (minctasm 1), shorter ones the
+// 64-register kernel (minctasm 2).
+// CHECK-LABEL: func.func @stage(
+// CHECK:      %[[WIDE:.*]] = arith.cmpi uge, %{{.*}}, %c8{{.*}} : index
+// CHECK-NEXT: scf.if %[[WIDE]] {
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_wide blocks in
+// CHECK:      } else {
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop blocks in
+// CHECK:      gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr blocks in
 // CHECK-LABEL: gpu.func @stage_swr(
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
@@ -199,6 +209,13 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK: nvvm.cp.async.commit.group
 // CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @stage_swr_loop_wide(
+// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK: scf.for
+// CHECK: gpu.barrier
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @stage(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {

@@ -66,7 +66,11 @@ private:
   KernelPart part;
   /// Whether the kernel takes the flags and scratch buffers (grid = flags,
   /// except the row-loop kernel, which needs neither).
-  bool flagArgs() const { return c.gridFlags() && part != KernelPart::rowLoop; }
+  bool flagArgs() const { return c.gridFlags() && !loopPart(); }
+  /// The row-loop kernel (either register budget for local = mma).
+  bool loopPart() const {
+    return part == KernelPart::rowLoop || part == KernelPart::rowLoopWide;
+  }
 
   // Kernel arguments.
   Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
@@ -2339,7 +2343,7 @@ void KernelEmitter::mmaBody() {
   // GPU); the look-back kernel runs one unit per CTA span.
   assert((part == KernelPart::whole) != c.rowLoop() &&
          "row-loop configurations build a rowLoop and a lookBack kernel");
-  if (part == KernelPart::rowLoop)
+  if (loopPart())
     return mmaRowLoop(m);
   mmaUnits(m);
 }
@@ -2594,10 +2598,12 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     }
     // Every warp folds all the aggregates in order (the same next prefix in
     // each); its carry-in is the prefix before its own.
+    Value warp32 = toI32(ctaWarp);
     ValueVector folded = emitFor(
         idx(0), idx(WS), idx(1), {args[0], args[1], args[0], args[1]},
         [&](Value j, ValueRange fa) {
-          Value mine = eq(ctaWarp, j);
+          Value mine = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                             warp32, toI32(j));
           Value a = LLVM::LoadOp::create(
               b, v4, elementPtr(smemM, aggAt(j), f32(), 3), 16);
           Value gj = LLVM::ExtractElementOp::create(b, a, lanePos(2));
@@ -2841,10 +2847,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // local = mma: at most 64 registers per thread (two 512-thread CTAs
   // per SM; 128 registers and one CTA per SM measured 54 % of copy against
   // 77 % at K = 0, docs/benchmarks.md).
+  // The wide row-loop kernel (long rows): 128 (one CTA per SM; ptxas
+  // takes ~122 without spills, where 64 spill 64 bytes).
   if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * 64))));
+                    1, 65536 / (c.ctaThreads() *
+                                (part == KernelPart::rowLoopWide ? 128 : 64)))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -2860,11 +2869,9 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   // (The units kernel walks chunks like the row loop: two slot sets.)
-  int64_t floats = c.carrierFloats(part == KernelPart::rowLoop ||
-                                   part == KernelPart::units);
+  int64_t floats = c.carrierFloats(loopPart() || part == KernelPart::units);
   // The mma row loop exchanges warp aggregates in smemM only.
-  if (c.schedule.getLocal() == LocalStrategy::mma &&
-      part == KernelPart::rowLoop)
+  if (c.schedule.getLocal() == LocalStrategy::mma && loopPart())
     floats = 0;
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
@@ -2894,11 +2901,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
   if (c.schedule.getLocal() == LocalStrategy::mma &&
-      mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop) > 0)
-    smemM = workgroupBuffer(
-        mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
+      mmaExchangeFloats(c, c.slots, loopPart()) > 0)
+    smemM = workgroupBuffer(mmaExchangeFloats(c, c.slots, loopPart()), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
-    stage = mmaStage(c, part == KernelPart::rowLoop);
+    stage = mmaStage(c, loopPart());
     if (stage.on) {
       smemSG = workgroupBuffer(2 * stage.gateSet(),
                                c.gatesType.getElementType());

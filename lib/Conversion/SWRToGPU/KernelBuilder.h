@@ -160,6 +160,13 @@ struct KernelConfig {
     return packRows();
   }
   static constexpr int64_t kRowLoopWarps = 1024;
+  /// local = mma row loop: rows of at least this many CTA spans take the
+  /// 128-register kernel (KernelPart::rowLoopWide). On the H200 (mma kinf
+  /// run 1, 512-token spans) it measured 59-61 % of copy against 44 % at
+  /// B = 1 and 57-58 % against 52-56 % at L = 8192 (16 spans), but 48-50 %
+  /// against 51-53 % at L = 2048 (4 spans: the exposed first chunk with one
+  /// CTA per SM).
+  static constexpr int64_t kMmaWideChunks = 8;
   /// The units kernel (KernelPart::units): units per row so that the row
   /// groups x units x warps reach this many warps.
   static constexpr int64_t kUnitWarps = 4096;
@@ -329,6 +336,10 @@ enum class KernelPart {
   whole,
   /// One CTA per row group walks the row (nx = 1); no flags arguments.
   rowLoop,
+  /// local = mma: the same with 128 registers per thread (one CTA per SM,
+  /// no spills), `<name>_swr_loop_wide`: the host's choice for rows of at
+  /// least KernelConfig::kMmaWideChunks CTA spans.
+  rowLoopWide,
   /// One CTA per chunk with the ticket and the decoupled look-back.
   lookBack,
   /// local = scan: nx units per row, each walking a contiguous run of
