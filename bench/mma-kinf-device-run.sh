@@ -22,6 +22,7 @@ for tool in memcheck racecheck; do
   san mma_w1_kinf_loop_ri $tool --shape a=1,64,4360 --shape x=1,64,16,4360 --shape r=1,4360 --shape s=1,64,16
   san mma_w1_kinf_loop_T_st $tool --shape a=1,64,1544 --shape x=1,64,16,1544 --shape r=1,1544
   san mma_w2_kinf_loop_T_r $tool --shape a=1,64,2040 --shape x=1,64,16,2040 --shape r=1,2040
+  san mma_w1_kinf_loop_tpl2_wide $tool --shape a=1,64,8300 --shape x=1,64,16,8300 --shape r=1,8300 --shape s=1,64,16
 done
 echo "sanitizers done at $(el) s"
 BENCH_ARGS="--full --tokens 32768,131072,262144 ${BENCH_ARGS:-}" swr_bench
