@@ -104,9 +104,10 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row; no
 // flags arguments): each of the 16 mma warps computes its 4 contiguous
 // tiles (144 mma), publishes its aggregate (one 16-byte store per lane row
-// into a set of 16 x 32 floats, two sets by chunk parity), one barrier per
-// chunk, then a fold over the 16 aggregates (the carry-in and the next
-// prefix) and the apply, with no second barrier.
+// into a set of 16 x 32 floats, two sets by chunk parity, then two prefix
+// sets of 32 floats), one barrier per chunk, then its carry-in (the chunk's
+// prefix folded with the aggregates of the warps before it: runs of 4 in a
+// loop) and the apply, with no second barrier.
 // CHECK-LABEL: gpu.func @b32_swr(
 // CHECK-SAME: memref<?xi32>
 // CHECK-SAME: memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
@@ -115,14 +116,14 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @b32_swr_loop(
 // CHECK-NOT: memref<?xi32>
-// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: scf.for
 // CHECK-COUNT-144: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.barrier
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK: scf.for {{.*}} -> (f32, f32)
 // CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
@@ -171,9 +172,12 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // per row), filled by 16-byte cp.async (the gates: 64 copies, threads < 64;
 // the drive: 1024 copies, 2 per thread) of chunks 0 and 1 before the loop
 // (chunk 0 waited for) and of chunk k + 2 right after chunk k's one barrier;
-// chunk k + 1's copies are waited for before that barrier. The 16 mma
+// chunk k + 1's copies are waited for before that barrier. After it each
+// warp loads the chunk's prefix, folds the aggregates before its own (a
+// loop of runs of 4, then up to 3 more) and the last warp publishes the
+// next chunk's prefix. The 16 mma
 // warps (2 contiguous tiles each, 8 mma) publish their aggregates into
-// 2 x 16 x 32 floats. The look-back kernel loads from global memory (no
+// 2 x 16 x 32 floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads from global memory (no
 // staging buffers). The host launches the row loop when the row groups
 // fill the GPU: rows of at least 8 CTA spans (32 tiles each) take its
 // 128-register form @stage_swr_loop_wide (minctasm 1), shorter ones the
@@ -189,7 +193,7 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop(
-// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group
@@ -208,11 +212,15 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-NEXT: gpu.barrier
 // CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK: nvvm.cp.async.commit.group
-// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32)
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK: scf.for {{.*}} -> (f32, f32)
+// CHECK-COUNT-4: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK-COUNT-3: scf.if {{.*}} -> (f32, f32)
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop_wide(
-// CHECK-SAME: workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: nvvm.minctasm = 1 : i32
 // CHECK: scf.for
 // CHECK: gpu.barrier

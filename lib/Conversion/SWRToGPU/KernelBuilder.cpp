@@ -2545,7 +2545,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
       inits[h] = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
     }
   auto v4 = VectorType::get({4}, f32());
-  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
+  emitFor(idx(0), chunks, idx(1), {}, [&](Value k, ValueRange) {
     if (stage.on) {
       auto [p0, fast0] = chunkStage(k);
       Value parity = rem(k, idx(2));
@@ -2574,10 +2574,15 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
         V[h] = G ? fma(t.gTile, V[h], v[h]) : v[h];
       G = G ? mulF(G, t.gTile) : t.gTile;
     }
-    // Aggregate of warp w in slot [k % 2][w][g]: (V_g, V_g+8, G, -).
-    Value set = mul(rem(k, idx(2)), WS * 32);
+    // Aggregate of warp w in slot [k % 2][w][g]: (V_g, V_g+8, G, -); the
+    // chunk's prefix in [k % 2][g] after the aggregates: (V_g, V_g+8, -, -).
+    Value parity = rem(k, idx(2));
+    Value set = mul(parity, WS * 32);
     auto aggAt = [&](Value w) {
       return add(set, add(mul(w, 32), mul(m.g, 4)));
+    };
+    auto prefixAt = [&](Value p) {
+      return add(idx(2 * WS * 32), add(mul(p, 32), mul(m.g, 4)));
     };
     emitIf(eq(m.tig, idx(0)), [&] {
       Value a = LLVM::UndefOp::create(b, v4);
@@ -2596,36 +2601,65 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
       stageChunk(add(k, idx(2)));
       atChunk(k);
     }
-    // Every warp folds all the aggregates in order (the same next prefix in
-    // each); its carry-in is the prefix before its own.
-    Value warp32 = toI32(ctaWarp);
-    ValueVector folded = emitFor(
-        idx(0), idx(WS), idx(1), {args[0], args[1], args[0], args[1]},
-        [&](Value j, ValueRange fa) {
-          Value mine = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                             warp32, toI32(j));
-          Value a = LLVM::LoadOp::create(
-              b, v4, elementPtr(smemM, aggAt(j), f32(), 3), 16);
-          Value gj = LLVM::ExtractElementOp::create(b, a, lanePos(2));
-          ValueVector next(4);
-          for (int64_t h = 0; h < 2; ++h) {
-            next[h] = fma(gj, fa[h],
-                          LLVM::ExtractElementOp::create(b, a, lanePos(h)));
-            next[2 + h] = sel(mine, fa[h], fa[2 + h]);
-          }
-          return next;
-        });
-    std::array<Value, 2> run{folded[0], folded[1]},
-        cin{folded[2], folded[3]};
+    // The chunk's prefix: the row's initial state for chunk 0, else what
+    // the last warp published in chunk k - 1 (slot k % 2: written after
+    // chunk k - 1's barrier, read after chunk k's, overwritten after chunk
+    // k + 1's).
+    Value pv = LLVM::LoadOp::create(
+        b, v4, elementPtr(smemM, prefixAt(parity), f32(), 3), 16);
+    Value first = eq(k, idx(0));
+    ValueVector cin(2);
+    for (int64_t h = 0; h < 2; ++h)
+      cin[h] = sel(first, inits[h],
+                   LLVM::ExtractElementOp::create(b, pv, lanePos(h)));
+    // The carry-in of warp w: the prefix folded with the aggregates of warps
+    // 0 .. w - 1 (warp-uniform trip counts: runs of 4, then 0-3 more).
+    auto foldOne = [&](Value j, ValueVector &c) {
+      Value a = LLVM::LoadOp::create(
+          b, v4, elementPtr(smemM, aggAt(j), f32(), 3), 16);
+      Value gj = LLVM::ExtractElementOp::create(b, a, lanePos(2));
+      for (int64_t h = 0; h < 2; ++h)
+        c[h] = fma(gj, c[h], LLVM::ExtractElementOp::create(b, a, lanePos(h)));
+    };
+    Value runs = divU(ctaWarp, 4);
+    cin = emitFor(idx(0), runs, idx(1), cin, [&](Value q, ValueRange fa) {
+      ValueVector c(fa.begin(), fa.end());
+      for (int64_t i = 0; i < 4; ++i)
+        foldOne(add(mul(q, 4), idx(i)), c);
+      return c;
+    });
+    Value rest = remU(ctaWarp, 4);
+    for (int64_t i = 0; i < 3; ++i)
+      cin = emitIf(
+          cmp(arith::CmpIPredicate::ugt, rest, idx(i)), {f32(), f32()},
+          [&] {
+            ValueVector c = cin;
+            foldOne(add(mul(runs, 4), idx(i)), c);
+            return c;
+          },
+          [&] { return cin; });
+    // The last warp publishes the next chunk's prefix (its carry-in folded
+    // with its own aggregate).
+    emitIf(andI(eq(ctaWarp, idx(WS - 1)), eq(m.tig, idx(0))), [&] {
+      Value a = LLVM::UndefOp::create(b, v4);
+      for (int64_t h = 0; h < 2; ++h)
+        a = LLVM::InsertElementOp::create(b, a, fma(G, cin[h], V[h]),
+                                          lanePos(h));
+      for (int64_t h = 2; h < 4; ++h)
+        a = LLVM::InsertElementOp::create(b, a, cf(0.0f), lanePos(h));
+      LLVM::StoreOp::create(
+          b, a, elementPtr(smemM, prefixAt(sub(idx(1), parity)), f32(), 3),
+          16);
+    });
     // Apply: tile i's carry is tile i - 1's carrier applied to its carry.
-    std::array<Value, 2> carry = cin;
+    std::array<Value, 2> carry{cin[0], cin[1]};
     for (int64_t i = 0; i < nT; ++i) {
       mmaStore(m, tiles[i], carry);
       if (i + 1 < nT)
         for (int64_t h = 0; h < 2; ++h)
           carry[h] = fma(gs[i], carry[h], vs[i][h]);
     }
-    return ValueVector{run[0], run[1]};
+    return ValueVector{};
   });
   stFast = Value();
   pos = savedPos;

@@ -221,12 +221,13 @@ inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
 /// which exchanges only the mma warps' aggregates, two sets alternating by
 /// chunk parity: per set and warp 8 x 4 floats (lane row g: the aggregate
 /// of channels g and g + 8, the warps' gate product, padding: one 16-byte
-/// load each); the look-back kernel of the same configuration uses one set
-/// of tile carriers.
+/// load each), then per set the chunk's prefix (8 x 4 floats); the
+/// look-back kernel of the same configuration uses one set of tile
+/// carriers.
 inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
                                  bool rowLoopKernel) {
   if (rowLoopKernel)
-    return 2 * slots * config.warps() * 32;
+    return 2 * (slots * config.warps() + 1) * 32;
   if (config.hops == 0 || !config.laneShuffle())
     return 0;
   return (slots + 1) * config.ctaSpan();
