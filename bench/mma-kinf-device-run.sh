@@ -13,7 +13,7 @@ set -u -o pipefail
 DEFAULT_LIMIT=240
 source "$(dirname "$0")/../scripts/device-env.sh"
 if [[ ${CASES:-1} == 1 ]]; then
-  run_cases cases-mma .devcarry/gpu-mma "1 2"
+  run_cases cases-mma .devcarry/gpu-mma "${CASE_SEEDS:-1 2}"
   grep -v PASS "$O/cases-mma.log" | head -20
 fi
 SAN_TIMEOUT=30
