@@ -103,8 +103,13 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // triangle (3 block pairs) x 2 n blocks x 6 part products (the parts of M
 // and x whose index sum is <= 2) = 36 mma per tile. Two kernels: the
 // look-back kernel (one unit per CTA span, a ticket: one exchange set of
-// (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row: two
-// sets, one per chunk parity; no flags arguments).
+// (8 + 1) x 64 floats) and the row-loop kernel (one CTA walks its row; no
+// flags arguments): each of the 16 mma warps computes its 4 contiguous
+// tiles (144 mma), publishes its aggregate (one 16-byte store per lane row
+// into a set of 16 x 32 floats, two sets by chunk parity, then two prefix
+// sets of 32 floats), one barrier per chunk, then its carry-in (the chunk's
+// prefix folded with the aggregates of the warps before it: runs of 4 in a
+// loop) and the apply, with no second barrier.
 // CHECK-LABEL: gpu.func @b32_swr(
 // CHECK-SAME: memref<?xi32>
 // CHECK-SAME: memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
@@ -113,11 +118,16 @@ func.func @k1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @b32_swr_loop(
 // CHECK-NOT: memref<?xi32>
-// CHECK-SAME: memref<1152xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK: scf.for
-// CHECK-COUNT-36: nvvm.mma.sync
+// CHECK-COUNT-144: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.barrier
-// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32)
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @b32(%a: tensor<?x4x?xf32>, %x: tensor<?x4x16x?xf32>) -> tensor<?x4x16x?xf32> {
   %y = swr.scan %a, %x window <block = 32, hops = inf, segment = inf>
@@ -162,31 +172,61 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // its chunks (512 tokens) in workgroup memory: two sets of the gates (2 x 512
 // bf16) and of the 16 drive rows (2 x 16 x 528 bf16: 16 elements of padding
 // per row), filled by 16-byte cp.async (the gates: 64 copies, threads < 64;
-// the drive: 1024 copies, 2 per thread) of chunk 0 before the loop and of
-// chunk k + 1 at the top of chunk k; the copies are waited for before the
-// barrier in front of the apply. The look-back kernel loads from global
-// memory (no staging buffers).
+// the drive: 1024 copies, 2 per thread) of chunks 0 and 1 before the loop
+// (chunk 0 waited for) and of chunk k + 2 right after chunk k's one barrier;
+// chunk k + 1's copies are waited for before that barrier. After it each
+// warp loads the chunk's prefix, folds the aggregates before its own (a
+// loop of runs of 4, then up to 3 more) and the last warp publishes the
+// next chunk's prefix. The 16 mma
+// warps (2 contiguous tiles each, 8 mma) publish their aggregates into
+// 2 x 16 x 32 floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads from global memory (no
+// staging buffers). The host launches the row loop when the row groups
+// fill the GPU: rows of at least 8 CTA spans (32 tiles each) take its
+// 128-register form @stage_swr_loop_wide (minctasm 1), shorter ones the
+// 64-register kernel (minctasm 2).
+// CHECK-LABEL: func.func @stage(
+// CHECK:      %[[WIDE:.*]] = arith.cmpi uge, %{{.*}}, %c8{{.*}} : index
+// CHECK-NEXT: scf.if %[[WIDE]] {
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_wide blocks in
+// CHECK:      } else {
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop blocks in
+// CHECK:      gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr blocks in
 // CHECK-LABEL: gpu.func @stage_swr(
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop(
-// CHECK-SAME: memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK-SAME: memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group
-// CHECK-NEXT: nvvm.cp.async.wait.group 0
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK-NEXT: nvvm.cp.async.wait.group 1
 // CHECK-NEXT: gpu.barrier
 // CHECK: scf.for
-// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
-// CHECK: nvvm.cp.async.commit.group
+// CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
-// CHECK: nvvm.mma.sync
-// CHECK: gpu.barrier
+// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: nvvm.cp.async.wait.group 0
 // CHECK-NEXT: gpu.barrier
+// CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK: scf.for {{.*}} -> (f32, f32)
+// CHECK-COUNT-4: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
+// CHECK-COUNT-3: scf.if {{.*}} -> (f32, f32)
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @stage_swr_loop_wide(
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @stage(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>

@@ -66,7 +66,11 @@ private:
   KernelPart part;
   /// Whether the kernel takes the flags and scratch buffers (grid = flags,
   /// except the row-loop kernel, which needs neither).
-  bool flagArgs() const { return c.gridFlags() && part != KernelPart::rowLoop; }
+  bool flagArgs() const { return c.gridFlags() && !loopPart(); }
+  /// The row-loop kernel (either register budget for local = mma).
+  bool loopPart() const {
+    return part == KernelPart::rowLoop || part == KernelPart::rowLoopWide;
+  }
 
   // Kernel arguments.
   Value gates, drive, resets, init, out, flagsBuf, scratch, nx;
@@ -744,7 +748,9 @@ private:
   // (gate product, terminal state) per (channel, tile) and the carries
   // through workgroup memory with the per-row carrier routes (two
   // barriers), the local states staying in registers.
-  Value smemM; // K != 0: mmaExchangeFloats (tile products, carriers, carries)
+  // K != 0: mmaExchangeFloats (tile products, carriers, carries; the
+  // row-loop kernel: the warp aggregates).
+  Value smemM;
   // The row loop's staged chunks (mmaStage): two sets of gates / drive rows;
   // per chunk the offsets of its set, its first physical token and whether
   // it is staged (null outside the row loop).
@@ -1415,10 +1421,12 @@ private:
   /// One unit (CTA span) per CTA: mma warps, carrier exchange, apply.
   void mmaUnits(const MmaLane &m);
   /// K = inf, one CTA per row group (nx = 1): chunk k is the CTA span at
-  /// position k; per chunk the mma warps load, compute and publish, the
-  /// rows scan the carriers with the running prefix, the mma warps apply
-  /// (loading the next chunk during the exchange measured slower: the
-  /// registers, docs/benchmarks.md).
+  /// position k; per chunk each mma warp computes its contiguous run of
+  /// tiles, folds their carriers into its aggregate (registers and
+  /// shuffles) and publishes it; after the chunk's one barrier each warp
+  /// folds the running prefix with the aggregates before its own (its
+  /// carry-in) and all of them (the next prefix), then applies its tiles
+  /// in order (docs/gpu-lowering.md, "local = mma").
   void mmaRowLoop(const MmaLane &m);
   /// Tiles i0 .. i1 - 1 (CTA-span indices tileAt(i)) in order, the loads of
   /// tiles i + 1 .. i + mmaAhead() issued before tile i is computed: two
@@ -1499,28 +1507,38 @@ private:
     Value g;
     std::array<Value, 2> v;
   };
-  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t,
-                         bool inRow = false) {
+  /// The terminal states of channels g and g + 8 of a computed tile (a[0]
+  /// times the state of token 0 for transpose), in every lane of row g
+  /// (the row loop's carriers; mmaCarrier adds the tiles before the row).
+  std::array<Value, 2> mmaTerminal(const MmaLane &m, const MmaTile &t) {
     int64_t kl = c.transpose ? 0 : c.block - 1;
     int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
-    LaneCarrier lc;
-    lc.g = t.gTile;
-    Value src = add(mul(m.g, 4), idx(tq));
-    Value src32 = arith::IndexCastOp::create(b, i32(), src);
-    Value q = add(ctaBase, t.u);
-    Value before = lt(q, idx(0));
+    Value src32 =
+        arith::IndexCastOp::create(b, i32(), add(mul(m.g, 4), idx(tq)));
+    std::array<Value, 2> out;
     for (int64_t h = 0; h < 2; ++h) {
       Value v = t.acc[I][e / 2][2 * h + e % 2];
       if (c.transpose)
         v = mulF(t.a0, v);
-      v = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
-                                 gpu::ShuffleMode::IDX)
-              .getShuffleResult();
-      // A tile of the warp's run (inRow) is never before the row.
-      if (inRow) {
-        lc.v[h] = v;
-        continue;
-      }
+      out[h] = gpu::ShuffleOp::create(b, v, src32, ci32(kWarpSize),
+                                      gpu::ShuffleMode::IDX)
+                   .getShuffleResult();
+    }
+    return out;
+  }
+  LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t,
+                         bool inRow = false) {
+    LaneCarrier lc;
+    lc.g = t.gTile;
+    std::array<Value, 2> v = mmaTerminal(m, t);
+    // A tile of the warp's run (inRow) is never before the row.
+    if (inRow) {
+      lc.v = v;
+      return lc;
+    }
+    Value q = add(ctaBase, t.u);
+    Value before = lt(q, idx(0));
+    for (int64_t h = 0; h < 2; ++h) {
       Value pre = cf(0.0f);
       if (init) {
         Value s = add(m.g, idx(8 * h));
@@ -1528,10 +1546,9 @@ private:
         Value iv = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
         pre = sel(eq(q, idx(-1)), iv, cf(0.0f));
       }
-      lc.v[h] = sel(before, pre, v);
+      lc.v[h] = sel(before, pre, v[h]);
     }
-    if (!inRow)
-      lc.g = sel(before, cf(0.0f), lc.g);
+    lc.g = sel(before, cf(0.0f), lc.g);
     return lc;
   }
 
@@ -2525,7 +2542,7 @@ void KernelEmitter::mmaBody() {
   // GPU); the look-back kernel runs one unit per CTA span.
   assert((part == KernelPart::whole) != c.rowLoop() &&
          "row-loop configurations build a rowLoop and a lookBack kernel");
-  if (part == KernelPart::rowLoop)
+  if (loopPart())
     return mmaRowLoop(m);
   mmaUnits(m);
 }
@@ -2648,22 +2665,23 @@ void KernelEmitter::mmaHaloBody(const MmaLane &m) {
 
 void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
-  int64_t nT = span / WS, tpl = c.tilesPerLane();
+  int64_t nT = span / WS;
   Value savedPos = pos;
   Value chunks = div(add(T, idx(span - 1)), idx(span));
   Value ctaWarp = divU(ctaTid, kWarpSize);
-  auto tileU = [&](int64_t i) { return add(ctaWarp, idx(i * WS)); };
+  // Warp w takes the contiguous tiles w nT .. w nT + nT - 1 of each chunk
+  // (logical order), so it folds their carriers itself.
+  auto tileU = [&](int64_t i) { return add(mul(ctaWarp, nT), idx(i)); };
   auto atChunk = [&](Value k) {
     pos = k;
     setBases();
   };
-  // Staged chunks (MmaStage): chunk k + 1 is copied into set (k + 1) % 2
-  // while chunk k is computed from set k % 2 (read before the first
-  // barrier of chunk k; the copies of chunk k + 1 are issued after the
-  // second barrier of chunk k - 1 and waited for before the second
-  // barrier of chunk k). A chunk is staged when it lies inside [0, L) and
-  // the rows are 16-byte aligned; otherwise its tiles load from global
-  // memory.
+  // Staged chunks (MmaStage): chunk k is read from set k % 2. The copies of
+  // chunk k + 2 into set k % 2 are issued right after chunk k's barrier
+  // (every warp has read chunk k from it by then) and waited for before
+  // chunk k + 1's barrier, so they fly during chunk k's apply and chunk
+  // k + 1's compute. A chunk is staged when it lies inside [0, L) and the
+  // rows are 16-byte aligned; otherwise its tiles load from global memory.
   Value stageOk;
   auto chunkStage = [&](Value k) {
     atChunk(k);
@@ -2706,6 +2724,12 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
            globalPtr(drive, add(add(slotRowOffset(row), p0), off)));
     });
   };
+  // Issues chunk kk's copies into set kk % 2 when kk < chunks and staged.
+  auto stageChunk = [&](Value kk) {
+    auto [p, fast] = chunkStage(kk);
+    emitIf(andI(lt(kk, chunks), fast), [&] { stageIssue(p, rem(kk, idx(2))); });
+    NVVM::CpAsyncCommitGroupOp::create(b);
+  };
   if (stage.on) {
     int64_t minBytes = std::min(stage.gateBytes, stage.driveBytes);
     Value ptrs =
@@ -2713,22 +2737,24 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
             memref::ExtractAlignedPointerAsIndexOp::create(b, drive));
     stageOk = andI(eq(rem(L, idx(16 / minBytes)), idx(0)),
                    eq(andI(ptrs, idx(15)), idx(0)));
-    auto [p0, fast0] = chunkStage(idx(0));
-    emitIf(fast0, [&] { stageIssue(p0, idx(0)); });
-    NVVM::CpAsyncCommitGroupOp::create(b);
-    NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    stageChunk(idx(0));
+    stageChunk(idx(1));
+    NVVM::CpAsyncWaitGroupOp::create(b, 1); // chunk 0 landed
     gpu::BarrierOp::create(b);
   }
-  ValueVector inits{cf(0.0f), initV ? initV : cf(0.0f)};
-  Value s = slot ? slot : idx(0);
-  emitFor(idx(0), chunks, idx(1), inits, [&](Value k, ValueRange args) {
-    Carrier prefix{args[0], args[1]};
+  // The running prefix of channels g and g + 8 (every lane of row g holds
+  // it): the row's initial state.
+  ValueVector inits{cf(0.0f), cf(0.0f)};
+  if (init)
+    for (int64_t h = 0; h < 2; ++h) {
+      Value sh = add(m.g, idx(8 * h));
+      Value sc = c.slots > 8 * h + 7 ? sh
+                                     : sel(lt(sh, idx(c.slots)), sh, idx(0));
+      inits[h] = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
+    }
+  auto v4 = VectorType::get({4}, f32());
+  emitFor(idx(0), chunks, idx(1), {}, [&](Value k, ValueRange) {
     if (stage.on) {
-      Value k1 = add(k, idx(1));
-      auto [p1, fast1] = chunkStage(k1);
-      emitIf(andI(lt(k1, chunks), fast1),
-             [&] { stageIssue(p1, rem(k1, idx(2))); });
-      NVVM::CpAsyncCommitGroupOp::create(b);
       auto [p0, fast0] = chunkStage(k);
       Value parity = rem(k, idx(2));
       stG = mul(parity, stage.gateSet());
@@ -2737,65 +2763,111 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
       stFast = fast0;
     }
     atChunk(k);
-    Value set = mul(rem(k, idx(2)), (c.slots + 1) * span);
-    auto at = [&](Value sl, Value u) { return add(set, exchangeIndex(sl, u)); };
     std::vector<MmaTile> tiles;
-    std::vector<MmaTile> loaded;
     for (int64_t i = 0; i < nT; ++i)
-      loaded.push_back(mmaLoad(m, tileU(i)));
-    for (int64_t i = 0; i < nT; ++i) {
-      MmaTile t = loaded[i];
+      tiles.push_back(mmaLoad(m, tileU(i)));
+    // The tiles' carriers (tile product; terminal state of channels g and
+    // g + 8 shuffled to the lanes of row g) and the warp's aggregate.
+    SmallVector<Value> gs;
+    SmallVector<std::array<Value, 2>> vs;
+    Value G;
+    std::array<Value, 2> V;
+    for (MmaTile &t : tiles) {
       warpSync(); // mma.sync needs the warp converged
       mmaCompute(m, t);
-      // This chunk's carriers into set k % 2.
-      int64_t kl = c.transpose ? 0 : c.block - 1;
-      int64_t I = kl / 16, tq = (kl % 16) / 4, e = kl % 4;
-      emitIf(eq(m.tig, idx(tq)), [&] {
-        for (int64_t h = 0; h < 2; ++h) {
-          Value sh = add(m.g, idx(8 * h));
-          Value v = t.acc[I][e / 2][2 * h + e % 2];
-          if (c.transpose)
-            v = mulF(t.a0, v);
-          auto put = [&] { store(v, smemM, {at(sh, t.u)}); };
-          if (c.slots > 8 * h + 7)
-            put();
-          else
-            emitIf(lt(sh, idx(c.slots)), put);
-        }
-      });
-      emitIf(eq(remU(ctaTid, kWarpSize), idx(0)),
-             [&] { store(t.gTile, smemM, {at(Value(), t.u)}); });
-      tiles.push_back(t);
+      std::array<Value, 2> v = mmaTerminal(m, t);
+      gs.push_back(t.gTile);
+      vs.push_back(v);
+      for (int64_t h = 0; h < 2; ++h)
+        V[h] = G ? fma(t.gTile, V[h], v[h]) : v[h];
+      G = G ? mulF(G, t.gTile) : t.gTile;
     }
-    gpu::BarrierOp::create(b);
-    SmallVector<Carrier> own;
-    SmallVector<Value> us;
-    for (int64_t j = 0; j < tpl; ++j) {
-      Value u = sub(tileOf(j), ctaBase);
-      us.push_back(u);
-      own.push_back({load(smemM, {at(Value(), u)}), load(smemM, {at(s, u)})});
-    }
-    // Two sets of warp-aggregate slots, alternating as the exchange sets.
-    CtaScan scan = ctaScan(own, mul(rem(k, idx(2)), 2 * c.warps() + 4));
-    Value outer = compose(prefix, scan.exWarp).v;
-    for (int64_t j = 0; j < tpl; ++j)
-      store(axpy(scan.inWarp[j].g, outer, scan.inWarp[j].v), smemM,
-            {at(s, us[j])});
+    // Aggregate of warp w in slot [k % 2][w][g]: (V_g, V_g+8, G, -); the
+    // chunk's prefix in [k % 2][g] after the aggregates: (V_g, V_g+8, -, -).
+    Value parity = rem(k, idx(2));
+    Value set = mul(parity, WS * 32);
+    auto aggAt = [&](Value w) {
+      return add(set, add(mul(w, 32), mul(m.g, 4)));
+    };
+    auto prefixAt = [&](Value p) {
+      return add(idx(2 * WS * 32), add(mul(p, 32), mul(m.g, 4)));
+    };
+    emitIf(eq(m.tig, idx(0)), [&] {
+      Value a = LLVM::UndefOp::create(b, v4);
+      Value parts[4] = {V[0], V[1], G, cf(0.0f)};
+      for (int64_t e = 0; e < 4; ++e)
+        a = LLVM::InsertElementOp::create(b, a, parts[e], lanePos(e));
+      LLVM::StoreOp::create(b, a, elementPtr(smemM, aggAt(ctaWarp), f32(), 3),
+                            16);
+    });
     if (stage.on) // chunk k + 1's copies have landed (visible after the barrier)
       NVVM::CpAsyncWaitGroupOp::create(b, 0);
+    // The one barrier of the chunk: set k % 2 is written again in chunk
+    // k + 2, after every warp has passed chunk k + 1's barrier.
     gpu::BarrierOp::create(b);
-    for (MmaTile &t : tiles) {
-      std::array<Value, 2> carry;
-      for (int64_t h = 0; h < 2; ++h) {
-        Value sh = add(m.g, idx(8 * h));
-        Value sc = c.slots > 8 * h + 7 ? sh
-                                       : sel(lt(sh, idx(c.slots)), sh, idx(0));
-        carry[h] = load(smemM, {at(sc, t.u)});
-      }
-      mmaStore(m, t, carry);
+    if (stage.on) {
+      stageChunk(add(k, idx(2)));
+      atChunk(k);
     }
-    Carrier after = compose(prefix, scan.ctaAgg);
-    return ValueVector{after.g, after.v};
+    // The chunk's prefix: the row's initial state for chunk 0, else what
+    // the last warp published in chunk k - 1 (slot k % 2: written after
+    // chunk k - 1's barrier, read after chunk k's, overwritten after chunk
+    // k + 1's).
+    Value pv = LLVM::LoadOp::create(
+        b, v4, elementPtr(smemM, prefixAt(parity), f32(), 3), 16);
+    Value first = eq(k, idx(0));
+    ValueVector cin(2);
+    for (int64_t h = 0; h < 2; ++h)
+      cin[h] = sel(first, inits[h],
+                   LLVM::ExtractElementOp::create(b, pv, lanePos(h)));
+    // The carry-in of warp w: the prefix folded with the aggregates of warps
+    // 0 .. w - 1 (warp-uniform trip counts: runs of 4, then 0-3 more).
+    auto foldOne = [&](Value j, ValueVector &c) {
+      Value a = LLVM::LoadOp::create(
+          b, v4, elementPtr(smemM, aggAt(j), f32(), 3), 16);
+      Value gj = LLVM::ExtractElementOp::create(b, a, lanePos(2));
+      for (int64_t h = 0; h < 2; ++h)
+        c[h] = fma(gj, c[h], LLVM::ExtractElementOp::create(b, a, lanePos(h)));
+    };
+    Value runs = divU(ctaWarp, 4);
+    cin = emitFor(idx(0), runs, idx(1), cin, [&](Value q, ValueRange fa) {
+      ValueVector c(fa.begin(), fa.end());
+      for (int64_t i = 0; i < 4; ++i)
+        foldOne(add(mul(q, 4), idx(i)), c);
+      return c;
+    });
+    Value rest = remU(ctaWarp, 4);
+    for (int64_t i = 0; i < 3; ++i)
+      cin = emitIf(
+          cmp(arith::CmpIPredicate::ugt, rest, idx(i)), {f32(), f32()},
+          [&] {
+            ValueVector c = cin;
+            foldOne(add(mul(runs, 4), idx(i)), c);
+            return c;
+          },
+          [&] { return cin; });
+    // The last warp publishes the next chunk's prefix (its carry-in folded
+    // with its own aggregate).
+    emitIf(andI(eq(ctaWarp, idx(WS - 1)), eq(m.tig, idx(0))), [&] {
+      Value a = LLVM::UndefOp::create(b, v4);
+      for (int64_t h = 0; h < 2; ++h)
+        a = LLVM::InsertElementOp::create(b, a, fma(G, cin[h], V[h]),
+                                          lanePos(h));
+      for (int64_t h = 2; h < 4; ++h)
+        a = LLVM::InsertElementOp::create(b, a, cf(0.0f), lanePos(h));
+      LLVM::StoreOp::create(
+          b, a, elementPtr(smemM, prefixAt(sub(idx(1), parity)), f32(), 3),
+          16);
+    });
+    // Apply: tile i's carry is tile i - 1's carrier applied to its carry.
+    std::array<Value, 2> carry{cin[0], cin[1]};
+    for (int64_t i = 0; i < nT; ++i) {
+      mmaStore(m, tiles[i], carry);
+      if (i + 1 < nT)
+        for (int64_t h = 0; h < 2; ++h)
+          carry[h] = fma(gs[i], carry[h], vs[i][h]);
+    }
+    return ValueVector{};
   });
   stFast = Value();
   pos = savedPos;
@@ -3017,10 +3089,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // local = mma: at most 64 registers per thread (two 512-thread CTAs
   // per SM; 128 registers and one CTA per SM measured 54 % of copy against
   // 77 % at K = 0, docs/benchmarks.md).
+  // The wide row-loop kernel (long rows): 128 (one CTA per SM; ptxas
+  // takes ~122 without spills, where 64 spill 64 bytes).
   if (c.schedule.getLocal() == LocalStrategy::mma)
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
-                    1, 65536 / (c.ctaThreads() * 64))));
+                    1, 65536 / (c.ctaThreads() *
+                                (part == KernelPart::rowLoopWide ? 128 : 64)))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -3036,8 +3111,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   // Workgroup memory: f32 carriers, and an i32 word for the ticket.
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   // (The units kernel walks chunks like the row loop: two slot sets.)
-  int64_t floats = c.carrierFloats(part == KernelPart::rowLoop ||
-                                   part == KernelPart::units);
+  int64_t floats = c.carrierFloats(loopPart() || part == KernelPart::units);
+  // The mma row loop exchanges warp aggregates in smemM only.
+  if (c.schedule.getLocal() == LocalStrategy::mma && loopPart())
+    floats = 0;
   // Every workgroup buffer is explicitly 16-byte aligned: LLVM may vectorize
   // its accesses (a large global without an alignment is taken to be
   // 16-byte aligned), while the NVPTX printer declares it `.align 4`; the
@@ -3066,9 +3143,8 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
   if (c.schedule.getLocal() == LocalStrategy::mma &&
-      mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop) > 0)
-    smemM = workgroupBuffer(
-        mmaExchangeFloats(c, c.slots, part == KernelPart::rowLoop), f32());
+      mmaExchangeFloats(c, c.slots, loopPart()) > 0)
+    smemM = workgroupBuffer(mmaExchangeFloats(c, c.slots, loopPart()), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
     ring = mmaRing(c);
     if (ring.on && !ring.dynamic) {
@@ -3078,7 +3154,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
       smemRX = workgroupBuffer(warpsPerCta * ring.depth * ring.driveSlot(c.slots),
                                c.driveType.getElementType());
     }
-    stage = mmaStage(c, part == KernelPart::rowLoop);
+    stage = mmaStage(c, loopPart());
     if (stage.on) {
       smemSG = workgroupBuffer(2 * stage.gateSet(),
                                c.gatesType.getElementType());

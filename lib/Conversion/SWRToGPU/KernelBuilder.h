@@ -166,6 +166,13 @@ struct KernelConfig {
     return packRows();
   }
   static constexpr int64_t kRowLoopWarps = 1024;
+  /// local = mma row loop: rows of at least this many CTA spans take the
+  /// 128-register kernel (KernelPart::rowLoopWide). On the H200 (mma kinf
+  /// run 1, 512-token spans) it measured 59-61 % of copy against 44 % at
+  /// B = 1 and 57-58 % against 52-56 % at L = 8192 (16 spans), but 48-50 %
+  /// against 51-53 % at L = 2048 (4 spans: the exposed first chunk with one
+  /// CTA per SM).
+  static constexpr int64_t kMmaWideChunks = 8;
   /// The units kernel (KernelPart::units): units per row so that the row
   /// groups x units x warps reach this many warps.
   static constexpr int64_t kUnitWarps = 4096;
@@ -217,13 +224,19 @@ inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
 /// CTA's tiles, then the (slot, tile) carriers, overwritten by the carries.
 /// None for K = 0 and for lane = halo (each mma warp recomputes the K tiles
 /// before its run of tiles). `rowLoopKernel`: the K = inf row-loop kernel,
-/// which alternates two sets (one per chunk parity); the look-back kernel
-/// of the same configuration uses one.
+/// which exchanges only the mma warps' aggregates, two sets alternating by
+/// chunk parity: per set and warp 8 x 4 floats (lane row g: the aggregate
+/// of channels g and g + 8, the warps' gate product, padding: one 16-byte
+/// load each), then per set the chunk's prefix (8 x 4 floats); the
+/// look-back kernel of the same configuration uses one set of tile
+/// carriers.
 inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
                                  bool rowLoopKernel) {
+  if (rowLoopKernel)
+    return 2 * (slots * config.warps() + 1) * 32;
   if (config.hops == 0 || !config.laneShuffle())
     return 0;
-  return (rowLoopKernel ? 2 : 1) * (slots + 1) * config.ctaSpan();
+  return (slots + 1) * config.ctaSpan();
 }
 
 /// local = mma, the K = inf row-loop kernel: the next chunk's gates and
@@ -254,8 +267,7 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   st.driveBytes = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t stage = 2 * (st.rowElems * st.gateBytes +
                        config.slots * st.stride * st.driveBytes);
-  int64_t other = 4 * (mmaExchangeFloats(config, config.slots, true) +
-                       config.slots * config.carrierFloats(true)) +
+  int64_t other = 4 * mmaExchangeFloats(config, config.slots, true) +
                   config.bulkWorkgroupBytes() + 128;
   st.on = stage + other <= 47 * 1024;
   return st;
@@ -366,16 +378,20 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   while (2 * s <= cap && config.channels % (2 * s) == 0 &&
          2 * s * config.warps() <= 16)
     s *= 2;
-  for (; s >= 1; s /= 2)
-    if (4 * (mmaExchangeFloats(config, s, config.rowLoop()) +
-             s * config.carrierFloats()) +
-            config.bulkWorkgroupBytes() + 64 <=
-        47 * 1024) {
+  for (; s >= 1; s /= 2) {
+    // The larger of the two kernels of a row-loop configuration (the
+    // row-loop kernel has no per-slot carrier buffers).
+    int64_t floats = mmaExchangeFloats(config, s, false) +
+                     s * config.carrierFloats();
+    if (config.rowLoop())
+      floats = std::max(floats, mmaExchangeFloats(config, s, true));
+    if (4 * floats + config.bulkWorkgroupBytes() + 64 <= 47 * 1024) {
       config.slots = s;
       config.mmaChunk = config.ctaSpan();
       config.mmaBlock = block16;
       return true;
     }
+  }
   return false;
 }
 
@@ -417,6 +433,10 @@ enum class KernelPart {
   whole,
   /// One CTA per row group walks the row (nx = 1); no flags arguments.
   rowLoop,
+  /// local = mma: the same with 128 registers per thread (one CTA per SM,
+  /// no spills), `<name>_swr_loop_wide`: the host's choice for rows of at
+  /// least KernelConfig::kMmaWideChunks CTA spans.
+  rowLoopWide,
   /// One CTA per chunk with the ticket and the decoupled look-back.
   lookBack,
   /// local = scan: nx units per row, each walking a contiguous run of

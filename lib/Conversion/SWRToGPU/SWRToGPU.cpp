@@ -66,13 +66,15 @@ static Block *hostFunction(OpBuilder &builder, func::FuncOp fn) {
 /// fresh stream, skipped when there is nothing to compute, and returns null.
 /// `loopKernel` (KernelConfig::rowLoop, synchronous only): the row-loop
 /// kernel, launched instead (nx = 1, no flags) when the row groups fill
-/// the GPU.
+/// the GPU; `wideKernel` (local = mma): its 128-register form, launched
+/// instead for rows of at least KernelConfig::kMmaWideChunks CTA spans.
 static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
                             const KernelConfig &config,
                             ArrayRef<Value> kernelOperands, Value rows,
                             Value L, Value token,
                             gpu::GPUFuncOp loopKernel = {},
-                            gpu::GPUFuncOp unitsKernel = {}) {
+                            gpu::GPUFuncOp unitsKernel = {},
+                            gpu::GPUFuncOp wideKernel = {}) {
   MLIRContext *ctx = b.getContext();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
@@ -139,12 +141,25 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
       SmallVector<Value> operands(kernelOperands);
       operands.push_back(idx(1));
-      auto launch = gpu::LaunchFuncOp::create(
-          b, loopKernel, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
-          gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
-          /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
-          ValueRange{start}, std::nullopt);
-      gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
+      auto launchLoop = [&](gpu::GPUFuncOp k) {
+        auto launch = gpu::LaunchFuncOp::create(
+            b, k, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
+            gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
+            /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
+            ValueRange{start}, std::nullopt);
+        gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
+      };
+      if (wideKernel) {
+        Value wide = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::uge, ceilDiv(T, config.ctaSpan()),
+            idx(KernelConfig::kMmaWideChunks));
+        auto pick = scf::IfOp::create(b, TypeRange{}, wide,
+                                      /*withElseRegion=*/true);
+        b.setInsertionPoint(pick.thenBlock()->getTerminator());
+        launchLoop(wideKernel);
+        b.setInsertionPoint(pick.elseBlock()->getTerminator());
+      }
+      launchLoop(loopKernel);
     }
     b.setInsertionPoint(split.elseBlock()->getTerminator());
     // Fewer rows (local = scan): the units kernel (KernelPart::units),
@@ -328,6 +343,12 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         config.schedule.getLocal() == LocalStrategy::scan)
       unitsKernel = buildKernel(builder, loc, kernels, kernelName + "_units",
                                 config, KernelPart::units);
+    // local = mma: the row loop's 128-register form for long rows.
+    gpu::GPUFuncOp wideKernel;
+    if (config.rowLoop() && config.schedule.getLocal() == LocalStrategy::mma)
+      wideKernel = buildKernel(builder, loc, kernels,
+                               kernelName + "_loop_wide", config,
+                               KernelPart::rowLoopWide);
 
     // The host function: same name, memrefs, results as out-parameters.
     Block *entry = hostFunction(builder, fn);
@@ -352,7 +373,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       operands.push_back(argOf(e.init));
     operands.push_back(out);
     emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value(),
-                   loopKernel, unitsKernel);
+                   loopKernel, unitsKernel, wideKernel);
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b);
 
