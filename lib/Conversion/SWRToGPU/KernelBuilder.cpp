@@ -781,16 +781,26 @@ private:
   /// rounding of what parts 0..i-1 leave (the subtractions are exact in
   /// f32), so n parts carry each value up to 2^(-9n).
   SmallVector<Value> splitPair(Value lo, Value hi, int64_t n) {
-    auto v2f = VectorType::get({2}, f32()), v2b = VectorType::get({2}, bf16());
-    Value v = LLVM::UndefOp::create(b, v2f);
-    v = LLVM::InsertElementOp::create(b, v, lo, lanePos(0));
-    v = LLVM::InsertElementOp::create(b, v, hi, lanePos(1));
+    // One packed convert per part (cvt.rn.bf16x2.f32, hi to the upper
+    // half) and the parts back to f32 by shifting / masking the word (a
+    // bf16 is the upper half of an f32): six instructions a pair and part
+    // where a vector truncf and extf took eight.
+    auto v2b = VectorType::get({2}, bf16());
+    auto pack = b.getStringAttr("llvm.nvvm.ff2bf16x2.rn");
     SmallVector<Value> words;
     for (int64_t i = 0; i < n; ++i) {
-      Value p = arith::TruncFOp::create(b, v2b, v);
-      words.push_back(LLVM::BitcastOp::create(b, i32(), p));
-      if (i + 1 < n)
-        v = arith::SubFOp::create(b, v, arith::ExtFOp::create(b, v2f, p));
+      Value p = LLVM::CallIntrinsicOp::create(b, v2b, pack, ValueRange{hi, lo})
+                    .getResult(0);
+      Value w = LLVM::BitcastOp::create(b, i32(), p);
+      words.push_back(w);
+      if (i + 1 < n) {
+        Value loF = LLVM::BitcastOp::create(
+            b, f32(), arith::ShLIOp::create(b, w, ci32(16)));
+        Value hiF = LLVM::BitcastOp::create(
+            b, f32(), arith::AndIOp::create(b, w, ci32(static_cast<int32_t>(0xffff0000u))));
+        lo = arith::SubFOp::create(b, lo, loF);
+        hi = arith::SubFOp::create(b, hi, hiF);
+      }
     }
     return words;
   }
