@@ -1380,15 +1380,16 @@ private:
             }
             return ValueVector{};
           };
-          auto fast = [&] {
-            auto vt = VectorType::get({4}, elem);
-            Value v = LLVM::UndefOp::create(b, vt);
+          // The run as one 4-element vector store at `ptr`.
+          auto storeRun = [&](Value ptr) {
+            Value v = LLVM::UndefOp::create(b, VectorType::get({4}, elem));
             for (int64_t e = 0; e < 4; ++e)
               v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
-            LLVM::StoreOp::create(
-                b, v, globalPtr(out, add(add(row, t.first), k0)),
-                4 * elem.getIntOrFloatBitWidth() / 8);
+            LLVM::StoreOp::create(b, v, ptr, 4 * elem.getIntOrFloatBitWidth() / 8);
             return ValueVector{};
+          };
+          auto fast = [&] {
+            return storeRun(globalPtr(out, add(add(row, t.first), k0)));
           };
           auto global = [&] {
             if (vec)
@@ -1400,18 +1401,11 @@ private:
           // Through the ring: over the run this lane read (mmaRingCopyOut
           // writes the group's rows out).
           auto staged = [&] {
-            auto vt = VectorType::get({4}, elem);
-            Value v = LLVM::UndefOp::create(b, vt);
-            for (int64_t e = 0; e < 4; ++e)
-              v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
-            LLVM::StoreOp::create(
-                b, v,
-                elementPtr(smemRX,
-                           add(add(ringDrive(t.ringSlot), mul(s, ring.rowStride)),
-                               add(t.ringOff, k0)),
-                           elem, 3),
-                4 * elem.getIntOrFloatBitWidth() / 8);
-            return ValueVector{};
+            return storeRun(elementPtr(
+                smemRX,
+                add(add(ringDrive(t.ringSlot), mul(s, ring.rowStride)),
+                    add(t.ringOff, k0)),
+                elem, 3));
           };
           if (t.ringSlot >= 0 && ring.stageOut)
             emitIf(t.ringFast, {}, staged, global);
