@@ -2,6 +2,10 @@
 // RUN: phalanx-opt %s --convert-swr-to-gpu="warps=2 tiles-per-lane=2 grid=flags" -verify-each | FileCheck %s --check-prefix=KNOBS
 // RUN: phalanx-opt %s --convert-swr-to-gpu="warps=8 cluster=2 override-schedule=true" -verify-each | FileCheck %s --check-prefix=OVERRIDE
 // RUN: not phalanx-opt %s --convert-swr-to-gpu="lane=sideways" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-ring=1" 2>&1 | FileCheck %s --check-prefix=RING
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-ring-group=3" 2>&1 | FileCheck %s --check-prefix=GROUP
+// RING: error: convert-swr-to-gpu: mma-ring must be -1 (the rule), 0 (off) or at least 2 slots, and mma-ring-group 0 (the rule) or a power of two up to 16 tiles; got mma-ring=1 mma-ring-group=0
+// GROUP: error: convert-swr-to-gpu: mma-ring must be {{.*}}; got mma-ring=-1 mma-ring-group=3
 
 // Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
 // warps; K = 1: a recomputed halo per lane (no shuffle, no barrier, no

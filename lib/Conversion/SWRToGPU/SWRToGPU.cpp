@@ -701,6 +701,19 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // The ring's knobs: a depth of one slot would hold no tile in flight,
+    // and groups halve until they divide the warp's run (powers of two).
+    if (mmaRing < -1 || mmaRing == 1 || mmaRingGroup < 0 ||
+        (mmaRingGroup & (mmaRingGroup - 1)) != 0 ||
+        mmaRingGroup > kMmaRingTiles) {
+      emitError(module.getLoc())
+          << "convert-swr-to-gpu: mma-ring must be -1 (the rule), 0 (off) or "
+             "at least 2 slots, and mma-ring-group 0 (the rule) or a power of "
+             "two up to "
+          << kMmaRingTiles << " tiles; got mma-ring=" << static_cast<int64_t>(mmaRing)
+          << " mma-ring-group=" << static_cast<int64_t>(mmaRingGroup);
+      return signalPassFailure();
+    }
     bool failedAny = false;
     ScheduleKnobs knobs{local,       tilesPerLane, warps, cluster, lane,
                         warp,        cta,          grid,  overrideSchedule};
