@@ -26,7 +26,7 @@ done
 for p in .devcarry/ptx/*.ptx; do
   [[ -e $p ]] || continue
   ptxas -arch=sm_90a "$p" -o /tmp/k.cubin 2>/dev/null && cuobjdump -sass /tmp/k.cubin > "/tmp/$(basename "$p").sass"
-  echo "$(basename "$p"): $(grep -cE '^\s+/\*[0-9a-f]{4}\*/' "/tmp/$(basename "$p").sass") SASS instructions"
+  echo "$(basename "$p"): $(grep -cE '^\s+/\*[0-9a-f]{4,}\*/' "/tmp/$(basename "$p").sass") SASS instructions"
   cp "/tmp/$(basename "$p").sass" "$O/" 2>/dev/null
 done > "$O/sass.txt"
 cat "$O/sass.txt"

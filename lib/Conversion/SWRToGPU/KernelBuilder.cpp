@@ -886,59 +886,72 @@ private:
     (void)p1;
     return {c.transpose ? first1 : first0, andI(fast0, fast1)};
   }
-  /// `n` 16-byte pieces of the slot's rows (rows of `perRow` pieces), one
-  /// per lane and round: one(piece's row, element offset in the row).
-  void ringPieces(int64_t n, int64_t perRow, int64_t elems,
-                  const std::function<void(Value, Value)> &one) {
-    Value lane = remU(ctaTid, kWarpSize);
-    for (int64_t j = 0; j * kWarpSize < n; ++j) {
-      Value i = add(lane, idx(j * kWarpSize));
-      auto piece = [&] { one(divU(i, perRow), mul(remU(i, perRow), elems)); };
-      if ((j + 1) * kWarpSize <= n)
+  /// one(row, element offset in the row) for `n` 16-byte pieces of rows of
+  /// `perRow` pieces of `elems` elements each; piece i on thread
+  /// `tid + i mod threads` of `threads` (the last round guarded).
+  void forPieces(Value tid, int64_t threads, int64_t n, int64_t perRow,
+                 int64_t elems, const std::function<void(Value, Value)> &one) {
+    for (int64_t j = 0; j * threads < n; ++j) {
+      Value i = add(tid, idx(j * threads));
+      auto piece = [&] {
+        if (perRow >= n)
+          one(idx(0), mul(i, elems));
+        else
+          one(divU(i, perRow), mul(remU(i, perRow), elems));
+      };
+      if ((j + 1) * threads <= n)
         piece();
       else
         emitIf(lt(i, idx(n)), piece);
     }
   }
-  /// Copies the group of tiles from u0 (gates and the CTA's drive rows)
-  /// into ring slot `slot` of this warp with cp.async, 16 bytes a lane,
-  /// when the group is on the vector path (else its tiles load from global
-  /// memory when computed).
-  void mmaRingIssue(Value u0, int64_t slot) {
-    auto [first, fast] = ringGroupPlace(u0);
+  /// cp.async (16 bytes, L2 only) of `span` tokens from token `first` of
+  /// the gates row and of the CTA's `slots` drive rows into workgroup
+  /// memory (gates from element gBase of gDst, drive row s from element
+  /// xBase + s * xStride of xDst), spread over `threads` threads: the row
+  /// loop's staged chunks (the CTA) and the tile ring's groups (a warp).
+  void stageRows(Value tid, int64_t threads, Value first, int64_t span,
+                 Value gDst, Value gBase, Value xDst, Value xBase,
+                 int64_t xStride) {
+    Type eg = c.gatesType.getElementType(), ex = c.driveType.getElementType();
+    int64_t gPer = 16 / (eg.getIntOrFloatBitWidth() / 8);
+    int64_t xPer = 16 / (ex.getIntOrFloatBitWidth() / 8);
+    auto copy = [&](Value dst, Value src) {
+      NVVM::CpAsyncOp::create(b, dst, src, 16, NVVM::LoadCacheModifierKind::CG,
+                              Value());
+    };
+    forPieces(tid, threads, span / gPer, span / gPer, gPer,
+              [&](Value, Value off) {
+                copy(elementPtr(gDst, add(gBase, off), eg, 3),
+                     globalPtr(gates, add(add(gateRow, first), off)));
+              });
+    forPieces(tid, threads, c.slots * (span / xPer), span / xPer, xPer,
+              [&](Value row, Value off) {
+                copy(elementPtr(xDst, add(add(xBase, mul(row, xStride)), off),
+                                ex, 3),
+                     globalPtr(drive, add(add(slotRowOffset(row), first), off)));
+              });
+  }
+  /// Copies the group of tiles at `first` (gates and the CTA's drive rows)
+  /// into ring slot `slot` of this warp, when the group is on the vector
+  /// path (`fast`; else its tiles load from global memory when computed).
+  void mmaRingIssue(Value first, Value fast, int64_t slot) {
     emitIf(fast, [&] {
-      Type eg = c.gatesType.getElementType(), ex = c.driveType.getElementType();
-      int64_t gPer = 16 / (eg.getIntOrFloatBitWidth() / 8);
-      int64_t xPer = 16 / (ex.getIntOrFloatBitWidth() / 8);
-      int64_t span = ring.group * c.block;
-      auto copy = [&](Value dst, Value src) {
-        NVVM::CpAsyncOp::create(b, dst, src, 16,
-                                NVVM::LoadCacheModifierKind::CG, Value());
-      };
-      ringPieces(span / gPer, span / gPer, gPer, [&](Value, Value off) {
-        copy(elementPtr(smemRG, add(ringGates(slot), off), eg, 3),
-             globalPtr(gates, add(add(gateRow, first), off)));
-      });
-      ringPieces(c.slots * (span / xPer), span / xPer, xPer,
-                 [&](Value row, Value off) {
-        copy(elementPtr(smemRX,
-                        add(add(ringDrive(slot), mul(row, ring.rowStride)), off),
-                        ex, 3),
-             globalPtr(drive, add(add(slotRowOffset(row), first), off)));
-      });
+      stageRows(remU(ctaTid, kWarpSize), kWarpSize, first,
+                ring.group * c.block, smemRG, ringGates(slot), smemRX,
+                ringDrive(slot), ring.rowStride);
     });
   }
   /// The group's results (written over its drive rows by mmaStore) to
   /// global memory, 16 bytes a lane.
-  void mmaRingCopyOut(Value u0, int64_t slot) {
-    auto [first, fast] = ringGroupPlace(u0);
+  void mmaRingCopyOut(Value first, Value fast, int64_t slot) {
     emitIf(fast, [&] {
       Type eo = c.outType.getElementType();
       int64_t oPer = 16 / (eo.getIntOrFloatBitWidth() / 8);
       int64_t span = ring.group * c.block;
       auto v = VectorType::get({oPer}, eo);
-      ringPieces(c.slots * (span / oPer), span / oPer, oPer,
-                 [&](Value row, Value off) {
+      forPieces(remU(ctaTid, kWarpSize), kWarpSize, c.slots * (span / oPer),
+                span / oPer, oPer, [&](Value row, Value off) {
         Value y = LLVM::LoadOp::create(
             b, v,
             elementPtr(smemRX,
@@ -1455,8 +1468,10 @@ private:
       int64_t groups = (i1 - r0) / G;
       assert((i1 - r0) % G == 0 && "mmaRing: whole groups");
       auto issue = [&](int64_t k) {
-        if (k < groups)
-          mmaRingIssue(tileAt(r0 + k * G), k % R);
+        if (k < groups) {
+          auto [first, fast] = ringGroupPlace(tileAt(r0 + k * G));
+          mmaRingIssue(first, fast, k % R);
+        }
         NVVM::CpAsyncCommitGroupOp::create(b);
       };
       for (int64_t k = 0; k < R - 1; ++k)
@@ -1472,8 +1487,7 @@ private:
         issue(k + R - 1);
         NVVM::CpAsyncWaitGroupOp::create(b, R - 1);
         warpSync();
-        Value u0 = tileAt(r0 + k * G);
-        Value fast = ringGroupPlace(u0).second;
+        auto [first, fast] = ringGroupPlace(tileAt(r0 + k * G));
         for (int64_t gi = 0; gi < G; ++gi) {
           int64_t i = r0 + k * G + gi;
           MmaTile t = mmaLoad(m, tileAt(i), k % R, gi, fast);
@@ -1483,7 +1497,7 @@ private:
         }
         if (ring.stageOut) {
           warpSync();
-          mmaRingCopyOut(u0, k % R);
+          mmaRingCopyOut(first, fast, k % R);
         }
       }
       return;
@@ -2696,37 +2710,9 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     return std::make_pair(p0, andI(stageOk, inside));
   };
   auto stageIssue = [&](Value p0, Value set) {
-    int64_t threads = c.ctaThreads();
-    auto copies = [&](int64_t n, const std::function<void(Value)> &one) {
-      for (int64_t j = 0; j * threads < n; ++j) {
-        Value i = add(ctaTid, idx(j * threads));
-        if ((j + 1) * threads <= n)
-          one(i);
-        else
-          emitIf(lt(i, idx(n)), [&] { one(i); });
-      }
-    };
-    auto copy = [&](Value dst, Value src) {
-      NVVM::CpAsyncOp::create(b, dst, src, 16, NVVM::LoadCacheModifierKind::CG,
-                              Value());
-    };
-    int64_t gPer = 16 / stage.gateBytes, xPer = 16 / stage.driveBytes;
-    Type eg = c.gatesType.getElementType(), ex = c.driveType.getElementType();
-    copies(stage.rowElems / gPer, [&](Value i) {
-      Value off = mul(i, gPer);
-      copy(elementPtr(smemSG, add(mul(set, stage.gateSet()), off), eg, 3),
-           globalPtr(gates, add(add(gateRow, p0), off)));
-    });
-    int64_t perRow = stage.rowElems / xPer;
-    copies(c.slots * perRow, [&](Value i) {
-      Value row = divU(i, perRow), off = mul(remU(i, perRow), xPer);
-      copy(elementPtr(smemSX,
-                      add(add(mul(set, stage.driveSet(c.slots)),
-                              mul(row, stage.stride)),
-                          off),
-                      ex, 3),
-           globalPtr(drive, add(add(slotRowOffset(row), p0), off)));
-    });
+    stageRows(ctaTid, c.ctaThreads(), p0, stage.rowElems, smemSG,
+              mul(set, stage.gateSet()), smemSX,
+              mul(set, stage.driveSet(c.slots)), stage.stride);
   };
   // Issues chunk kk's copies into set kk % 2 when kk < chunks and staged.
   auto stageChunk = [&](Value kk) {

@@ -291,13 +291,13 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
 /// when that is a multiple of 64 bytes, so the lanes' 4-token runs of rows
 /// g = 0..7 fall on distinct bank pairs. The rule: 2 slots of 4 tiles
 /// (128-byte row pieces: 78 KiB for 16 warps of 16-bit data, in dynamic
-/// workgroup memory); mma-ring / mma-ring-group set them. Off where the tile is not a
-/// multiple of 16 tokens, a 16-byte piece is not whole elements, the
+/// workgroup memory); mma-ring / mma-ring-group set them. Off where the
 /// warp's run is longer than kMmaRingTiles (groups are halved until they
-/// divide it), or fewer
-/// than two slots fit in `kMmaRingBytes` next to the other workgroup
-/// buffers. Groups not whole inside [0, L) or not aligned load and store
-/// straight from / to global memory.
+/// divide it) or fewer than two slots fit in `kMmaRingDynamicBytes`; in
+/// static memory up to `kMmaRingBytes` (the configurations with a ring have
+/// no other workgroup buffers: no exchange, flags or carrier lists). Groups
+/// not whole inside [0, L) or not aligned load and store straight from / to
+/// global memory.
 struct MmaRing {
   bool on = false, stageOut = false;
   /// In dynamic workgroup memory (more than the 48 KiB of static memory;
@@ -319,16 +319,16 @@ constexpr int64_t kMmaRingDefaultDepth = 2, kMmaRingDefaultGroup = 4;
 constexpr int64_t kMmaRingTiles = 16;
 inline MmaRing mmaRing(const KernelConfig &config) {
   MmaRing ring;
+  // (local = mma tiles are multiples of 16 tokens; its element types are
+  // 2 or 4 bytes, so a 16-byte piece is whole elements.)
   if (config.schedule.getLocal() != swr::LocalStrategy::mma ||
       config.mmaRingDepth == 0 || config.infiniteHops() ||
-      (config.hops != 0 && config.laneShuffle()) || config.block % 16 != 0 ||
-      !config.gatesType || !config.driveType || !config.outType)
+      (config.hops != 0 && config.laneShuffle()) || !config.gatesType ||
+      !config.driveType || !config.outType)
     return ring;
   int64_t gb = config.gatesType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t xb = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t ob = config.outType.getElementType().getIntOrFloatBitWidth() / 8;
-  if (gb < 1 || xb < 1 || 16 % gb != 0 || 16 % xb != 0)
-    return ring;
   int64_t warps = config.slots * config.warps();
   int64_t nT = config.ctaSpan() / warps;
   ring.group = config.mmaRingGroup > 0 ? config.mmaRingGroup
@@ -338,11 +338,10 @@ inline MmaRing mmaRing(const KernelConfig &config) {
     ring.group /= 2;
   if (nT > kMmaRingTiles)
     return ring;
-  int64_t rowBytes = ring.group * config.block * xb;
-  ring.gateSlot = ring.group * config.block;
-  ring.rowStride = ring.group * config.block + (rowBytes % 64 == 0 ? 16 / xb : 0);
+  int64_t span = ring.group * config.block, rowBytes = span * xb;
+  ring.rowStride = span + (rowBytes % 64 == 0 ? 16 / xb : 0);
   // Slots' gates rounded to 16 bytes (the drive rows follow them).
-  int64_t gateSlotBytes = (ring.gateSlot * gb + 15) / 16 * 16;
+  int64_t gateSlotBytes = (span * gb + 15) / 16 * 16;
   ring.gateSlot = gateSlotBytes / gb;
   int64_t slotBytes = gateSlotBytes + config.slots * ring.rowStride * xb;
   int64_t want = config.mmaRingDepth > 0 ? config.mmaRingDepth
