@@ -35,6 +35,7 @@ for tool in memcheck racecheck; do
   san mma_w1_k1_lhalo_ri $tool --shape a=1,4,2000 --shape x=1,4,16,2000 --shape r=1,2000 --shape s=1,4,16
   # The warps' tile rings (cp.async into workgroup memory, bar.warp.sync).
   san mma_w1_k0 $tool --shape a=1,4,4096 --shape x=1,4,16,4096
+  san mma_w1_k0 $tool --shape a=1,4,2001 --shape x=1,4,16,2001  # unaligned: no ring
   san mma_ring_k1_tpl8_ri $tool --shape a=1,4,3000 --shape x=1,4,16,3000 --shape r=1,3000 --shape s=1,4,16
   san mma_ring_k0_f32out_tpl8 $tool --shape a=1,4,2048 --shape x=1,4,16,2048
   san mma_ring_k0_T_w2_d32 $tool --shape a=1,2,4104 --shape x=1,2,32,4104

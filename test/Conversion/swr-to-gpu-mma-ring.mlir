@@ -94,6 +94,8 @@ func.func @k1_f32(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?
 // CHECK: gpu.launch_func {{.*}} dynamic_shared_memory_size %c77824_i32
 // CHECK-LABEL: gpu.func @f32_swr(
 // CHECK: nvvm.cp.async.wait.group 1
+// CHECK: llvm.store {{.*}} : vector<4xf32>, !llvm.ptr<3>
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xf32>
 // CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<1>
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @shfl_swr(
