@@ -169,33 +169,41 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // -----
 
 // K = inf, bf16, block 16, one warp per slot: the row-loop kernel stages
-// its chunks (512 tokens) in workgroup memory: two sets of the gates (2 x 512
-// bf16) and of the 16 drive rows (2 x 16 x 528 bf16: 16 elements of padding
-// per row), filled by 16-byte cp.async (the gates: 64 copies, threads < 64;
-// the drive: 1024 copies, 2 per thread) of chunks 0 and 1 before the loop
-// (chunk 0 waited for) and of chunk k + 2 right after chunk k's one barrier;
-// chunk k + 1's copies are waited for before that barrier. After it each
-// warp loads the chunk's prefix, folds the aggregates before its own (a
-// loop of runs of 4, then up to 3 more) and the last warp publishes the
-// next chunk's prefix. The 16 mma
-// warps (2 contiguous tiles each, 8 mma) publish their aggregates into
-// 2 x 16 x 32 floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads from global memory (no
-// staging buffers). The host launches the row loop when the row groups
-// fill the GPU: rows of at least 8 CTA spans (32 tiles each) take its
-// 128-register form @stage_swr_loop_wide (minctasm 1), shorter ones the
-// 64-register kernel (minctasm 2).
+// its chunks (512 tokens) in dynamic workgroup memory (an external shared
+// global per kernel; the launch passes its size): two sets of the gates
+// (2 x 512 bf16) then of the 16 drive rows (2 x 16 x 528 bf16: 16 elements
+// of padding per row), 35840 bytes, filled by 16-byte cp.async (the gates:
+// 64 copies, threads < 64; the drive: 1024 copies, 2 per thread) of chunks
+// 0 and 1 before the loop (chunk 0 waited for) and of chunk k + 2 right
+// after chunk k's one barrier; chunk k + 1's copies are waited for before
+// that barrier. After it each warp loads the chunk's prefix, folds the
+// aggregates before its own (a loop of runs of 4, then up to 3 more) and
+// the last warp publishes the next chunk's prefix. The 16 mma warps (2
+// contiguous tiles each, 8 mma) publish their aggregates into 2 x 16 x 32
+// floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads
+// from global memory (no staging buffers). The host launches the row loop
+// when the row groups fill the GPU: rows of at least 8 CTA spans (32 tiles
+// each) take its 128-register form @stage_swr_loop_wide (minctasm 1), with
+// 4 tiles per mma warp (mmaWideConfig: 1024-token chunks, 16 mma, 70656
+// bytes of staged sets: 128 gate copies and 4 drive copies per thread),
+// shorter ones the 64-register kernel (minctasm 2).
 // CHECK-LABEL: func.func @stage(
 // CHECK:      %[[WIDE:.*]] = arith.cmpi uge, %{{.*}}, %c8{{.*}} : index
 // CHECK-NEXT: scf.if %[[WIDE]] {
-// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_wide blocks in
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_wide blocks in {{.*}} dynamic_shared_memory_size %c70656_i32
 // CHECK:      } else {
-// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop blocks in
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop blocks in {{.*}} dynamic_shared_memory_size %c35840_i32
 // CHECK:      gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr blocks in
+// CHECK-NOT:  dynamic_shared_memory_size
+// CHECK-SAME: args(
+// CHECK: llvm.mlir.global external @stage_swr_loop_wide_stage() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
+// CHECK: llvm.mlir.global external @stage_swr_loop_stage() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK-LABEL: gpu.func @stage_swr(
 // CHECK-NOT: nvvm.cp.async
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop(
-// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK-NEXT: llvm.mlir.addressof @stage_swr_loop_stage : !llvm.ptr<3>
 // CHECK-COUNT-3: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group
@@ -222,10 +230,17 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 // CHECK-LABEL: gpu.func @stage_swr_loop_wide(
-// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<1024xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<16896xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME: nvvm.minctasm = 1 : i32
+// CHECK-NEXT: llvm.mlir.addressof @stage_swr_loop_wide_stage : !llvm.ptr<3>
+// CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
 // CHECK: scf.for
+// CHECK-COUNT-16: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
+// CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
 func.func @stage(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {

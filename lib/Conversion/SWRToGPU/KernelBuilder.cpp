@@ -751,11 +751,13 @@ private:
   // K != 0: mmaExchangeFloats (tile products, carriers, carries; the
   // row-loop kernel: the warp aggregates).
   Value smemM;
-  // The row loop's staged chunks (mmaStage): two sets of gates / drive rows;
-  // per chunk the offsets of its set, its first physical token and whether
-  // it is staged (null outside the row loop).
+  // The row loop's staged chunks (mmaStage): sets of gates / drive rows in
+  // dynamic workgroup memory (stageXBase: drive elements before the drive
+  // rows); per chunk the offsets of its set, its first physical token and
+  // whether it is staged (null outside the row loop).
   MmaStage stage;
   Value smemSG, smemSX, stG, stX, stP0, stFast;
+  int64_t stageXBase = 0;
   // The warps' tile rings (MmaRing, K = 0 / lane = halo): gates and drive
   // rows of every warp's `ring.depth` slots.
   MmaRing ring;
@@ -2709,15 +2711,18 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
                                             add(p0, idx(stage.rowElems)), L));
     return std::make_pair(p0, andI(stageOk, inside));
   };
-  auto stageIssue = [&](Value p0, Value set) {
-    stageRows(ctaTid, c.ctaThreads(), p0, stage.rowElems, smemSG,
-              mul(set, stage.gateSet()), smemSX,
-              mul(set, stage.driveSet(c.slots)), stage.stride);
+  auto setOf = [&](Value k) { return remU(k, 2); };
+  auto driveAt = [&](Value set) {
+    return add(mul(set, stage.driveSet(c.slots)), idx(stageXBase));
   };
   // Issues chunk kk's copies into set kk % 2 when kk < chunks and staged.
   auto stageChunk = [&](Value kk) {
     auto [p, fast] = chunkStage(kk);
-    emitIf(andI(lt(kk, chunks), fast), [&] { stageIssue(p, rem(kk, idx(2))); });
+    emitIf(andI(lt(kk, chunks), fast), [&] {
+      Value set = setOf(kk);
+      stageRows(ctaTid, c.ctaThreads(), p, stage.rowElems, smemSG,
+                mul(set, stage.gateSet()), smemSX, driveAt(set), stage.stride);
+    });
     NVVM::CpAsyncCommitGroupOp::create(b);
   };
   if (stage.on) {
@@ -2746,9 +2751,9 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   emitFor(idx(0), chunks, idx(1), {}, [&](Value k, ValueRange) {
     if (stage.on) {
       auto [p0, fast0] = chunkStage(k);
-      Value parity = rem(k, idx(2));
-      stG = mul(parity, stage.gateSet());
-      stX = mul(parity, stage.driveSet(c.slots));
+      Value set = setOf(k);
+      stG = mul(set, stage.gateSet());
+      stX = driveAt(set);
       stP0 = p0;
       stFast = fast0;
     }
@@ -2861,6 +2866,7 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   });
   stFast = Value();
   pos = savedPos;
+  setBases();
 }
 
 //===----------------------------------------------------------------------===//
@@ -3145,12 +3151,6 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
                                c.driveType.getElementType());
     }
     stage = mmaStage(c, loopPart());
-    if (stage.on) {
-      smemSG = workgroupBuffer(2 * stage.gateSet(),
-                               c.gatesType.getElementType());
-      smemSX = workgroupBuffer(2 * stage.driveSet(c.slots),
-                               c.driveType.getElementType());
-    }
   }
   Block &entry = fn.getBody().front();
   unsigned n = 0;
@@ -3175,13 +3175,13 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
   nx = entry.getArgument(n++);
 
   b.setInsertionPointToStart(&entry);
-  if (ring.on && ring.dynamic) {
-    // The ring in dynamic workgroup memory: the slots' gates, then their
-    // drive rows (the launch passes ring.bytes).
-    // An external [0 x i8] shared global (PTX `.extern .shared ... []`, the
-    // start of the dynamic memory; gpu.dynamic_shared_memory lowers to an
-    // internal one, which ptxas gives one byte of static memory).
-    std::string sym = (name + "_ring").str();
+  // Dynamic workgroup memory (the launch passes its size; the runtime
+  // raises the kernel's limit): an external [0 x i8] shared global (PTX
+  // `.extern .shared ... []`, the start of the dynamic memory;
+  // gpu.dynamic_shared_memory lowers to an internal one, which ptxas gives
+  // one byte of static memory). Gates first, then the drive rows.
+  auto dynamicMemory = [&](StringRef suffix, int64_t gateBytes) {
+    std::string sym = (name + suffix).str();
     {
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(module.getBody());
@@ -3191,9 +3191,17 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     }
     Value dyn = LLVM::AddressOfOp::create(
         b, LLVM::LLVMPointerType::get(b.getContext(), 3), sym);
-    smemRG = smemRX = dyn;
-    ringXBase =
-        ring.gateBytes / (c.driveType.getElementType().getIntOrFloatBitWidth() / 8);
+    return std::make_pair(
+        dyn,
+        gateBytes / (c.driveType.getElementType().getIntOrFloatBitWidth() / 8));
+  };
+  if (ring.on && ring.dynamic) {
+    std::tie(smemRG, ringXBase) = dynamicMemory("_ring", ring.gateBytes);
+    smemRX = smemRG;
+  }
+  if (stage.on) {
+    std::tie(smemSG, stageXBase) = dynamicMemory("_stage", stage.gateBytesAll);
+    smemSX = smemSG;
   }
   position();
   // Several rows per CTA: each slot uses its own part of smemF (loads and

@@ -246,16 +246,23 @@ inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
 /// tokens) and its `slots` drive rows, `stride` apart: 16 elements of
 /// padding put the rows 4 lane runs apart modulo 128 bytes, so the mma
 /// warps' 4-token runs (lanes g x tig: channel g, run tig) are read
-/// without bank conflicts. Off (`on` false) where the tile is not a
-/// multiple of 16 tokens or the two sets would not fit next to the other
-/// workgroup buffers in 47 KiB; the chunks then load straight from global
-/// memory, as do chunks not inside [0, L) or unaligned ones at run time.
+/// without bank conflicts. The sets live in dynamic workgroup memory
+/// (`bytes`: the gates of both sets, then the drive rows from byte
+/// `gateBytesAll`), so 1024-token chunks (4 tiles per mma warp) and f32
+/// rows are staged too. Off (`on` false) where the tile is not a multiple
+/// of 16 tokens or the sets exceed kMmaStageBytes; the chunks then load
+/// straight from global memory, as do chunks not inside [0, L) or
+/// unaligned ones at run time.
 struct MmaStage {
   bool on = false;
   int64_t rowElems = 0, stride = 0, gateBytes = 0, driveBytes = 0;
+  int64_t gateBytesAll = 0, bytes = 0;
   int64_t gateSet() const { return rowElems; }
   int64_t driveSet(int64_t slots) const { return slots * stride; }
 };
+/// Dynamic workgroup memory the staged sets may take: two 64-register CTAs
+/// of 512 threads share an SM's 227 KiB with their static buffers.
+constexpr int64_t kMmaStageBytes = 100 * 1024;
 inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   MmaStage st;
   if (!rowLoopKernel || config.block % 16 != 0 || !config.gatesType ||
@@ -265,12 +272,31 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   st.stride = st.rowElems + 16;
   st.gateBytes = config.gatesType.getElementType().getIntOrFloatBitWidth() / 8;
   st.driveBytes = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
-  int64_t stage = 2 * (st.rowElems * st.gateBytes +
-                       config.slots * st.stride * st.driveBytes);
-  int64_t other = 4 * mmaExchangeFloats(config, config.slots, true) +
-                  config.bulkWorkgroupBytes() + 128;
-  st.on = stage + other <= 47 * 1024;
+  st.gateBytesAll = (2 * st.rowElems * st.gateBytes + 15) / 16 * 16;
+  st.bytes = st.gateBytesAll + 2 * config.slots * st.stride * st.driveBytes;
+  st.on = st.bytes <= kMmaStageBytes;
   return st;
+}
+
+/// local = mma, K = inf: the configuration of the 128-register row-loop
+/// kernel (KernelPart::rowLoopWide). With one tile per lane (2 tiles per
+/// mma warp, the rule) it takes 2 (4 tiles per mma warp: 1024-token chunks
+/// for 16-token tiles) when their staged sets fit: the per-chunk work (the
+/// barrier, the fold of the warps' aggregates, the copies' issue) spread
+/// over twice the tiles measured 69-73 % of copy against 65-67 % at B = 1
+/// and 64-69 % against 62-64 % at L = 8192 on the H200 (docs/benchmarks.md,
+/// "mma kinf runs 5-8"); the 64-register kernel keeps 2 (4 tiles spill 344
+/// bytes there: 27 % of copy at L = 2048).
+inline KernelConfig mmaWideConfig(const KernelConfig &config) {
+  KernelConfig wide = config;
+  swr::ScheduleAttr s = config.schedule;
+  if (s.getLocal() != swr::LocalStrategy::mma || s.getTilesPerLane() != 1)
+    return wide;
+  wide.schedule = swr::ScheduleAttr::get(
+      s.getContext(), s.getLocal(), 2, s.getWarps(), s.getCluster(),
+      s.getLane(), s.getWarp(), s.getCta(), s.getGrid());
+  wide.mmaChunk = wide.ctaSpan();
+  return mmaStage(wide, /*rowLoopKernel=*/true).on ? wide : config;
 }
 
 /// local = mma without a carrier exchange (K = 0, or finite K with lane =

@@ -141,12 +141,19 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
       SmallVector<Value> operands(kernelOperands);
       operands.push_back(idx(1));
-      auto launchLoop = [&](gpu::GPUFuncOp k) {
+      // local = mma: the staged chunks in dynamic workgroup memory (the
+      // 128-register kernel's chunks: mmaWideConfig).
+      auto launchLoop = [&](gpu::GPUFuncOp k, const KernelConfig &kc) {
+        MmaStage stage = kc.schedule.getLocal() == LocalStrategy::mma
+                             ? mmaStage(kc, /*rowLoopKernel=*/true)
+                             : MmaStage();
+        Value smem;
+        if (stage.on)
+          smem = arith::ConstantIntOp::create(b, stage.bytes, 32);
         auto launch = gpu::LaunchFuncOp::create(
             b, k, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
-            gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)},
-            /*dynamicSharedMemorySize=*/Value(), operands, tokenType,
-            ValueRange{start}, std::nullopt);
+            gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)}, smem,
+            operands, tokenType, ValueRange{start}, std::nullopt);
         gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
       };
       if (wideKernel) {
@@ -156,10 +163,10 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
         auto pick = scf::IfOp::create(b, TypeRange{}, wide,
                                       /*withElseRegion=*/true);
         b.setInsertionPoint(pick.thenBlock()->getTerminator());
-        launchLoop(wideKernel);
+        launchLoop(wideKernel, mmaWideConfig(config));
         b.setInsertionPoint(pick.elseBlock()->getTerminator());
       }
-      launchLoop(loopKernel);
+      launchLoop(loopKernel, config);
     }
     b.setInsertionPoint(split.elseBlock()->getTerminator());
     // Fewer rows (local = scan): the units kernel (KernelPart::units),
@@ -347,8 +354,8 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     gpu::GPUFuncOp wideKernel;
     if (config.rowLoop() && config.schedule.getLocal() == LocalStrategy::mma)
       wideKernel = buildKernel(builder, loc, kernels,
-                               kernelName + "_loop_wide", config,
-                               KernelPart::rowLoopWide);
+                               kernelName + "_loop_wide",
+                               mmaWideConfig(config), KernelPart::rowLoopWide);
 
     // The host function: same name, memrefs, results as out-parameters.
     Block *entry = hostFunction(builder, fn);
