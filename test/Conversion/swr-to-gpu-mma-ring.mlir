@@ -32,7 +32,7 @@
 // CHECK-NEXT: nvvm.bar.warp.sync
 // CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
 // CHECK-COUNT-4: nvvm.mma.sync
-// CHECK: llvm.store {{.*}} : vector<4xbf16>, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}} : vector<2xi32>, !llvm.ptr<3>
 // CHECK-COUNT-12: nvvm.mma.sync
 // CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: llvm.store {{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>

@@ -13,7 +13,8 @@
 
 // Warps 1, bf16 in and out: 16 channels per CTA (512 threads), 2 tiles per
 // warp, both loaded first (4 runs each: k and n gate runs, channels g and
-// g + 8); two parts of M: 2 x 2 mma per tile; 2 stores of 4 tokens per tile.
+// g + 8); two parts of M: 2 x 2 mma per tile; 2 stores of 4 tokens per tile
+// (each 2 packed converts: 2 x i32).
 // CHECK-LABEL: gpu.func @w1_swr(
 // CHECK-NOT: workgroup
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>, nvvm.minctasm = 2 : i32
@@ -23,7 +24,8 @@
 // CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: gpu.shuffle  idx
 // CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
-// CHECK-COUNT-2: llvm.store {{.*}} {alignment = 8 : i64} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.ff2bf16x2.rn"
+// CHECK-COUNT-2: llvm.store {{.*}} {alignment = 8 : i64} : vector<2xi32>, !llvm.ptr<1>
 // CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
@@ -52,7 +54,7 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK-COUNT-2: gpu.shuffle  idx
 // CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
 // CHECK-COUNT-4: nvvm.mma.sync
-// CHECK: llvm.store {{.*}} : vector<4xbf16>, !llvm.ptr<1>
+// CHECK: llvm.store {{.*}} : vector<2xi32>, !llvm.ptr<1>
 // CHECK-COUNT-2: gpu.shuffle  idx
 // CHECK-COUNT-4: gpu.shuffle  idx
 // CHECK-COUNT-4: nvvm.mma.sync

@@ -1378,12 +1378,13 @@ private:
         Value row = slotRowOffset(s), ch = slotChannel(s);
         for (int64_t I = 0; I < nb; ++I) {
           Value k0 = add(mul(m.tig, 4), idx(16 * I));
-          SmallVector<Value> ys;
+          SmallVector<Value> yf, ys;
           Value scaled = carry ? mulF(t.prefixOuter[I], carry) : Value();
           for (int64_t e = 0; e < 4; ++e) {
             Value y = t.acc[I][e / 2][2 * h + e % 2];
             if (carry)
               y = axpy(t.prefix[I][e], scaled, y);
+            yf.push_back(y);
             ys.push_back(fromF32(y, elem));
           }
           auto slow = [&] {
@@ -1396,10 +1397,27 @@ private:
             return ValueVector{};
           };
           // The run as one 4-element vector store at `ptr`.
+          // (bf16: two packed converts, cvt.rn.bf16x2.f32, where four
+          // scalar ones and two byte permutes came out of ptxas.)
           auto storeRun = [&](Value ptr) {
-            Value v = LLVM::UndefOp::create(b, VectorType::get({4}, elem));
-            for (int64_t e = 0; e < 4; ++e)
-              v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+            Value v;
+            if (elem.isBF16()) {
+              auto v2b = VectorType::get({2}, bf16());
+              auto pack = b.getStringAttr("llvm.nvvm.ff2bf16x2.rn");
+              v = LLVM::UndefOp::create(b, VectorType::get({2}, i32()));
+              for (int64_t pr = 0; pr < 2; ++pr) {
+                Value p = LLVM::CallIntrinsicOp::create(
+                              b, v2b, pack,
+                              ValueRange{yf[2 * pr + 1], yf[2 * pr]})
+                              .getResult(0);
+                v = LLVM::InsertElementOp::create(
+                    b, v, LLVM::BitcastOp::create(b, i32(), p), lanePos(pr));
+              }
+            } else {
+              v = LLVM::UndefOp::create(b, VectorType::get({4}, elem));
+              for (int64_t e = 0; e < 4; ++e)
+                v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+            }
             LLVM::StoreOp::create(b, v, ptr, 4 * elem.getIntOrFloatBitWidth() / 8);
             return ValueVector{};
           };
