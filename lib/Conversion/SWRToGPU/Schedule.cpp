@@ -91,9 +91,9 @@ FailureOr<ScheduleAttr> resolveSchedule(Operation *op, WindowAttr window,
   // 4 gave 41 / 28 / 16 % of copy at K = 0 on the H200, 2026-11-28); 4
   // tiles per lane for finite K (the mma warp's run: 8 tiles; 2 tiles per
   // lane measured 1-2 points slower at K = 0, 5-6 at K = 1), 1 for K = inf
-  // (the row loop's 512-token chunks are staged in workgroup memory; with
-  // 2 they are not, and measured 50-53 % of copy against 59-61 % at B = 1
-  // and L = 8192, docs/benchmarks.md "mma kinf runs"); finite K with a
+  // (512-token row-loop chunks; the 128-register kernel for long rows takes
+  // 2, mmaWideConfig; 2 in the 64-register kernel spill 344 bytes: 27 % of
+  // copy at L = 2048, docs/benchmarks.md "mma kinf runs 5-8"); finite K with a
   // short halo (hops * block <= 256)
   // recomputes it per mma warp (lane = halo: 64-69 % of copy at K = 1
   // against 41 % for the carrier exchange; docs/benchmarks.md).
