@@ -115,7 +115,8 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "44 KiB). A lowering choice, not a #swr.schedule field">,
     Option<"mmaRingGroup", "mma-ring-group", "int64_t", "0",
            "local = mma with the ring: consecutive tiles per ring slot, "
-           "copied in and out as one piece of each row (0 = auto: 2)">,
+           "copied in and out as one piece of each row (0 = auto: 4, fewer "
+           "where they do not divide the warp's run)">,
     Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
            "Where the fused layer's gate activation act_a(pa + ba) runs: "
            "fused (in the fused kernel, per thread) | kernel (a gate kernel "
