@@ -279,18 +279,22 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
 }
 
 /// local = mma, K = inf: the configuration of the 128-register row-loop
-/// kernel (KernelPart::rowLoopWide). With one tile per lane (2 tiles per
-/// mma warp, the rule) it takes 2 (4 tiles per mma warp: 1024-token chunks
-/// for 16-token tiles) when their staged sets fit: the per-chunk work (the
-/// barrier, the fold of the warps' aggregates, the copies' issue) spread
-/// over twice the tiles measured 69-73 % of copy against 65-67 % at B = 1
-/// and 64-69 % against 62-64 % at L = 8192 on the H200 (docs/benchmarks.md,
-/// "mma kinf runs 5-8"); the 64-register kernel keeps 2 (4 tiles spill 344
-/// bytes there: 27 % of copy at L = 2048).
+/// kernel (KernelPart::rowLoopWide). Where the schedule gives each mma warp
+/// 2 tiles per chunk (one tile per lane, 16 channels on one warp each: the
+/// rule) it takes 4 (two tiles per lane: 1024-token chunks for 16-token
+/// tiles) when their staged sets fit: the per-chunk work (the barrier, the
+/// fold of the warps' aggregates, the copies' issue) spread over twice the
+/// tiles measured 69-73 % of copy against 65-67 % at B = 1 and 64-69 %
+/// against 62-64 % at L = 8192 on the H200 (docs/benchmarks.md, "mma kinf
+/// runs 5-8"). Schedules whose warps already have 4 tiles keep them (8
+/// spilled 92 bytes: 3-10 points slower in run 12), and so does the
+/// 64-register kernel (4 tiles spill 344 bytes there: 27 % of copy at
+/// L = 2048).
 inline KernelConfig mmaWideConfig(const KernelConfig &config) {
   KernelConfig wide = config;
   swr::ScheduleAttr s = config.schedule;
-  if (s.getLocal() != swr::LocalStrategy::mma || s.getTilesPerLane() != 1)
+  if (s.getLocal() != swr::LocalStrategy::mma || s.getTilesPerLane() != 1 ||
+      config.ctaSpan() != 2 * config.slots * config.warps())
     return wide;
   wide.schedule = swr::ScheduleAttr::get(
       s.getContext(), s.getLocal(), 2, s.getWarps(), s.getCluster(),
