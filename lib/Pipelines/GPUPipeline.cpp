@@ -47,6 +47,7 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   convert.mmaChannels = options.mmaChannels;
   convert.mmaRing = options.mmaRing;
   convert.mmaRingGroup = options.mmaRingGroup;
+  convert.mmaMatrixParts = options.mmaMatrixParts;
   convert.layerSlots = options.layerSlots;
   pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());

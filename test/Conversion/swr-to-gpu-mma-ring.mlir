@@ -11,7 +11,8 @@
 // global (dynamic memory) and the launch passes its size. Group k + 1 is
 // copied by cp.async (16 bytes a lane: 8 lanes of gates, then 4 rounds of
 // the 128 row pieces: one 128-byte line per row and 8 lanes) while group k
-// is computed; its tiles' runs come from workgroup memory, the results go
+// is computed (2 mma a tile: one part of M for bf16 outputs); its tiles'
+// runs come from workgroup memory, the results go
 // back over them, and the warp writes the group's rows out with 16-byte
 // stores. bar.warp.sync, never a CTA barrier.
 // CHECK-LABEL: func.func @k0(
@@ -31,9 +32,11 @@
 // CHECK-NEXT: arith.constant -1
 // CHECK-NEXT: nvvm.bar.warp.sync
 // CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
-// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: llvm.store {{.*}} : vector<2xi32>, !llvm.ptr<3>
-// CHECK-COUNT-12: nvvm.mma.sync
+// CHECK-COUNT-6: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: llvm.store {{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
 // CHECK-NOT: gpu.barrier

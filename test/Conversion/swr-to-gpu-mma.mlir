@@ -1,4 +1,5 @@
 // RUN: phalanx-opt %s --convert-swr-to-gpu="mma-ring=0" --split-input-file -verify-each | FileCheck %s
+// RUN: phalanx-opt %s --convert-swr-to-gpu="mma-ring=0 mma-matrix-parts=2" --split-input-file -verify-each | FileCheck %s --check-prefix=P2
 
 // local = mma: a CTA holds `slots` channels of one (b, h) at the same tiles
 // (16 / warps of them, as many as divide D, at most 16), and one warp
@@ -13,8 +14,11 @@
 
 // Warps 1, bf16 in and out: 16 channels per CTA (512 threads), 2 tiles per
 // warp, both loaded first (4 runs each: k and n gate runs, channels g and
-// g + 8); two parts of M: 2 x 2 mma per tile; 2 stores of 4 tokens per tile
-// (each 2 packed converts: 2 x i32).
+// g + 8); one part of M (the rule for bf16 outputs: M rounded once, as the
+// output is): one mma per 8-token n block, 2 per tile, each n block's M
+// words one packed convert (no part split: no shift / mask / subtract);
+// 2 stores of 4 tokens per tile (each 2 packed converts: 2 x i32). With
+// mma-matrix-parts=2 (P2): 2 x 2 mma per tile.
 // CHECK-LABEL: gpu.func @w1_swr(
 // CHECK-NOT: workgroup
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>, nvvm.minctasm = 2 : i32
@@ -23,14 +27,27 @@
 // CHECK-COUNT-4: llvm.load {{.*}} invariant {alignment = 8 : i64} : !llvm.ptr<1> -> vector<4xbf16>
 // CHECK: nvvm.bar.warp.sync
 // CHECK-COUNT-4: gpu.shuffle  idx
-// CHECK-COUNT-4: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: arith.shli
+// CHECK: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// CHECK-NOT: arith.shli
+// CHECK: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ff2bf16x2.rn"
 // CHECK-COUNT-2: llvm.store {{.*}} {alignment = 8 : i64} : vector<2xi32>, !llvm.ptr<1>
 // CHECK: nvvm.bar.warp.sync
-// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
+// P2-LABEL: gpu.func @w1_swr(
+// P2: arith.shli
+// P2-COUNT-4: nvvm.mma.sync
+// P2-NOT: nvvm.mma.sync
+// P2: llvm.call_intrinsic "llvm.nvvm.ff2bf16x2.rn"
+// P2: nvvm.bar.warp.sync
+// P2-COUNT-4: nvvm.mma.sync
+// P2-NOT: nvvm.mma.sync
+// P2: gpu.return
 func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = 0, segment = inf>
       schedule <local = mma, warps = 1>
@@ -41,7 +58,7 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // -----
 
 // lane = halo (finite K): each warp takes a run of consecutive tiles (2)
-// and recomputes the one before it: 3 tiles of 4 mma, the next tile's
+// and recomputes the one before it: 3 tiles of 2 mma, the next tile's
 // loads issued before a tile is computed; the terminal local states
 // broadcast to the row's lanes by shuffles (channels g, g + 8); no
 // workgroup memory, no barrier.
@@ -50,14 +67,14 @@ func.func @w1(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x1
 // CHECK-SAME: known_block_size = array<i32: 512, 1, 1>
 // CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
 // CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
-// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvvm.mma.sync
 // CHECK-COUNT-2: gpu.shuffle  idx
 // CHECK: scf.if {{.*}} -> (vector<4xbf16>, vector<4xbf16>, i32, i32, i32, i32)
-// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvvm.mma.sync
 // CHECK: llvm.store {{.*}} : vector<2xi32>, !llvm.ptr<1>
 // CHECK-COUNT-2: gpu.shuffle  idx
 // CHECK-COUNT-4: gpu.shuffle  idx
-// CHECK-COUNT-4: nvvm.mma.sync
+// CHECK-COUNT-2: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK-NOT: gpu.barrier
 // CHECK: gpu.return
@@ -181,12 +198,12 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // that barrier. After it each warp loads the chunk's prefix, folds the
 // aggregates before its own (a loop of runs of 4, then up to 3 more) and
 // the last warp publishes the next chunk's prefix. The 16 mma warps (2
-// contiguous tiles each, 8 mma) publish their aggregates into 2 x 16 x 32
+// contiguous tiles each, 4 mma: one part of M for bf16 outputs) publish their aggregates into 2 x 16 x 32
 // floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads
 // from global memory (no staging buffers). The host launches the row loop
 // when the row groups fill the GPU: rows of at least 8 CTA spans (32 tiles
 // each) take its 128-register form @stage_swr_loop_wide (minctasm 1), with
-// 4 tiles per mma warp (mmaWideConfig: 1024-token chunks, 16 mma, 70656
+// 4 tiles per mma warp (mmaWideConfig: 1024-token chunks, 8 mma, 70656
 // bytes of staged sets: 128 gate copies and 4 drive copies per thread),
 // shorter ones the 64-register kernel (minctasm 2).
 // CHECK-LABEL: func.func @stage(
@@ -217,7 +234,7 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK: scf.for
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: llvm.load {{.*}} : !llvm.ptr<3> -> vector<4xbf16>
-// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-COUNT-4: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xf32>, !llvm.ptr<3>
 // CHECK: nvvm.cp.async.wait.group 0
@@ -239,7 +256,7 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group
 // CHECK: scf.for
-// CHECK-COUNT-16: nvvm.mma.sync
+// CHECK-COUNT-8: nvvm.mma.sync
 // CHECK-NOT: nvvm.mma.sync
 // CHECK: gpu.barrier
 // CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg

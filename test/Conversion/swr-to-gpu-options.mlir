@@ -6,6 +6,10 @@
 // RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-ring-group=3" 2>&1 | FileCheck %s --check-prefix=GROUP
 // RING: error: convert-swr-to-gpu: mma-ring must be -1 (the rule), 0 (off) or at least 2 slots, and mma-ring-group 0 (the rule) or a power of two up to 16 tiles; got mma-ring=1 mma-ring-group=0
 // GROUP: error: convert-swr-to-gpu: mma-ring must be {{.*}}; got mma-ring=-1 mma-ring-group=3
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-matrix-parts=4" 2>&1 | FileCheck %s --check-prefix=PARTS
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-matrix-parts=-1" 2>&1 | FileCheck %s --check-prefix=PARTSNEG
+// PARTS: error: convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, 2 or 3; got 4
+// PARTSNEG: error: convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, 2 or 3; got -1
 
 // Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
 // warps; K = 1: a recomputed halo per lane (no shuffle, no barrier, no

@@ -117,6 +117,11 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "local = mma with the ring: consecutive tiles per ring slot, "
            "copied in and out as one piece of each row (0 = auto: 4, fewer "
            "where they do not divide the warp's run)">,
+    Option<"mmaMatrixParts", "mma-matrix-parts", "int64_t", "0",
+           "local = mma: bf16 parts of each decay-matrix entry (1, 2 or 3; "
+           "0 = auto: as many as keep its rounding at or below the output's: "
+           "1 for bf16, 2 for f16, 3 for f32 outputs). A lowering choice, "
+           "not a #swr.schedule field">,
     Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
            "Where the fused layer's gate activation act_a(pa + ba) runs: "
            "fused (in the fused kernel, per thread) | kernel (a gate kernel "

@@ -86,6 +86,11 @@ struct GPUPipelineOptions
       llvm::cl::desc("local = mma with the ring: tiles per ring slot (0 = "
                      "auto)"),
       llvm::cl::init(0)};
+  Option<int64_t> mmaMatrixParts{
+      *this, "mma-matrix-parts",
+      llvm::cl::desc("local = mma: bf16 parts of each decay-matrix entry (0 "
+                     "= auto: 1 / 2 / 3 for bf16 / f16 / f32 outputs)"),
+      llvm::cl::init(0)};
   Option<std::string> layerGates{
       *this, "layer-gates",
       llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "

@@ -775,9 +775,17 @@ private:
     Type e = c.driveType.getElementType();
     return e.isBF16() ? 1 : e.isF16() ? 2 : 3;
   }
-  /// bf16 parts per entry of M: three for f32 outputs (2^-27), two for
-  /// bf16 / f16 outputs (2^-18, far below their rounding, 2^-9 / 2^-11).
-  int64_t matrixParts() { return c.outType.getElementType().isF32() ? 3 : 2; }
+  /// bf16 parts per entry of M (pass option mma-matrix-parts, else the
+  /// rule): as many as keep M's rounding at or below the output's, three
+  /// for f32 outputs (2^-27), two for f16 (2^-18 against 2^-11), one for
+  /// bf16 (2^-9, the output's own rounding: half the mma and none of the
+  /// part splits; docs/gpu-lowering.md, "Precision").
+  int64_t matrixParts() {
+    if (c.mmaMatrixParts > 0)
+      return c.mmaMatrixParts;
+    Type e = c.outType.getElementType();
+    return e.isF32() ? 3 : e.isF16() ? 2 : 1;
+  }
   /// The first n bf16 parts of two f32 values as packed bf16x2 words (an mma
   /// register each, the first value in the low half): part i is the bf16
   /// rounding of what parts 0..i-1 leave (the subtractions are exact in

@@ -62,6 +62,9 @@ struct KernelConfig {
   /// local = mma: tiles per ring slot (pass option mma-ring-group; 0: the
   /// rule).
   int64_t mmaRingGroup = 0;
+  /// local = mma: bf16 parts of each decay-matrix entry (pass option
+  /// mma-matrix-parts; 0: the rule, KernelEmitter::matrixParts).
+  int64_t mmaMatrixParts = 0;
   LayerConfig layer;
 
   bool infiniteHops() const { return hops < 0; }

@@ -305,6 +305,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     KernelConfig config = e.config;
     config.mmaRingDepth = mmaRing;
     config.mmaRingGroup = mmaRingGroup;
+    config.mmaMatrixParts = mmaMatrixParts;
     Location loc = e.anchor->getLoc();
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
@@ -721,6 +722,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
           << " mma-ring-group=" << static_cast<int64_t>(mmaRingGroup);
       return signalPassFailure();
     }
+    if (mmaMatrixParts < 0 || mmaMatrixParts > 3) {
+      emitError(module.getLoc())
+          << "convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, "
+             "2 or 3; got "
+          << static_cast<int64_t>(mmaMatrixParts);
+      return signalPassFailure();
+    }
     bool failedAny = false;
     ScheduleKnobs knobs{local,       tilesPerLane, warps, cluster, lane,
                         warp,        cta,          grid,  overrideSchedule};
@@ -785,7 +793,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       return signalPassFailure();
     for (auto [scan, schedule] : scans)
       tileForGPU(rewriter, scan, schedule);
-    SmallVector<std::pair<func::FuncOp, TiledEntry>> entries;
+    SmallVector<std::pair<func::FuncOp, TiledEntry>, 4> entries;
     for (func::FuncOp fn : tiled) {
       FailureOr<TiledEntry> e = matchTiledEntry(fn);
       if (failed(e))
