@@ -111,8 +111,9 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "local = mma, K = 0 or lane = halo: tiles per mma warp in flight "
            "through its workgroup-memory ring (cp.async), the ring's depth "
            "in slots of mma-ring-group tiles (0 = off: the register "
-           "pipeline; -1 = auto: 2, fewer when the ring would not fit in "
-           "44 KiB). A lowering choice, not a #swr.schedule field">,
+           "pipeline; -1 = auto: 2; in static workgroup memory up to 44 "
+           "KiB, else dynamic memory up to 100 KiB, fewer slots past that). "
+           "A lowering choice, not a #swr.schedule field">,
     Option<"mmaRingGroup", "mma-ring-group", "int64_t", "0",
            "local = mma with the ring: consecutive tiles per ring slot, "
            "copied in and out as one piece of each row (0 = auto: 4, fewer "

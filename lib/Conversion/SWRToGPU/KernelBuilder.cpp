@@ -790,18 +790,24 @@ private:
   /// register each, the first value in the low half): part i is the bf16
   /// rounding of what parts 0..i-1 leave (the subtractions are exact in
   /// f32), so n parts carry each value up to 2^(-9n).
-  SmallVector<Value> splitPair(Value lo, Value hi, int64_t n) {
-    // One packed convert per part (cvt.rn.bf16x2.f32, hi to the upper
-    // half) and the parts back to f32 by shifting / masking the word (a
-    // bf16 is the upper half of an f32): six instructions a pair and part
-    // where a vector truncf and extf took eight.
+  /// lo and hi rounded to bf16 and packed into one word, lo in the low half
+  /// (one cvt.rn.bf16x2.f32).
+  Value packBF16x2(Value lo, Value hi) {
     auto v2b = VectorType::get({2}, bf16());
-    auto pack = b.getStringAttr("llvm.nvvm.ff2bf16x2.rn");
+    Value p = LLVM::CallIntrinsicOp::create(
+                  b, v2b, b.getStringAttr("llvm.nvvm.ff2bf16x2.rn"),
+                  ValueRange{hi, lo})
+                  .getResult(0);
+    return LLVM::BitcastOp::create(b, i32(), p);
+  }
+  SmallVector<Value> splitPair(Value lo, Value hi, int64_t n) {
+    // One packed convert per part and the parts back to f32 by shifting /
+    // masking the word (a bf16 is the upper half of an f32): six
+    // instructions a pair and part where a vector truncf and extf took
+    // eight.
     SmallVector<Value> words;
     for (int64_t i = 0; i < n; ++i) {
-      Value p = LLVM::CallIntrinsicOp::create(b, v2b, pack, ValueRange{hi, lo})
-                    .getResult(0);
-      Value w = LLVM::BitcastOp::create(b, i32(), p);
+      Value w = packBF16x2(lo, hi);
       words.push_back(w);
       if (i + 1 < n) {
         Value loF = LLVM::BitcastOp::create(
@@ -890,10 +896,8 @@ private:
   /// piece (the last tile's with transpose: logical order runs backwards)
   /// and whether the whole piece is on the vector path.
   std::pair<Value, Value> ringGroupPlace(Value u0) {
-    auto [p0, first0, fast0] = mmaPlace(u0);
-    auto [p1, first1, fast1] = mmaPlace(add(u0, idx(ring.group - 1)));
-    (void)p0;
-    (void)p1;
+    auto [_0, first0, fast0] = mmaPlace(u0);
+    auto [_1, first1, fast1] = mmaPlace(add(u0, idx(ring.group - 1)));
     return {c.transpose ? first1 : first0, andI(fast0, fast1)};
   }
   /// one(row, element offset in the row) for `n` 16-byte pieces of rows of
@@ -1386,21 +1390,20 @@ private:
         Value row = slotRowOffset(s), ch = slotChannel(s);
         for (int64_t I = 0; I < nb; ++I) {
           Value k0 = add(mul(m.tig, 4), idx(16 * I));
-          SmallVector<Value> yf, ys;
+          SmallVector<Value> ys; // f32, converted where stored
           Value scaled = carry ? mulF(t.prefixOuter[I], carry) : Value();
           for (int64_t e = 0; e < 4; ++e) {
             Value y = t.acc[I][e / 2][2 * h + e % 2];
             if (carry)
               y = axpy(t.prefix[I][e], scaled, y);
-            yf.push_back(y);
-            ys.push_back(fromF32(y, elem));
+            ys.push_back(y);
           }
           auto slow = [&] {
             for (int64_t e = 0; e < 4; ++e) {
               Value k = add(k0, idx(e));
               Value tok = add(t.first, k);
               emitIf(andI(tokenValid(tok), lt(k, idx(c.block))),
-                     [&] { store(ys[e], out, {bIdx, hIdx, ch, tok}); });
+                     [&] { store(fromF32(ys[e], elem), out, {bIdx, hIdx, ch, tok}); });
             }
             return ValueVector{};
           };
@@ -1410,21 +1413,15 @@ private:
           auto storeRun = [&](Value ptr) {
             Value v;
             if (elem.isBF16()) {
-              auto v2b = VectorType::get({2}, bf16());
-              auto pack = b.getStringAttr("llvm.nvvm.ff2bf16x2.rn");
               v = LLVM::UndefOp::create(b, VectorType::get({2}, i32()));
-              for (int64_t pr = 0; pr < 2; ++pr) {
-                Value p = LLVM::CallIntrinsicOp::create(
-                              b, v2b, pack,
-                              ValueRange{yf[2 * pr + 1], yf[2 * pr]})
-                              .getResult(0);
+              for (int64_t pr = 0; pr < 2; ++pr)
                 v = LLVM::InsertElementOp::create(
-                    b, v, LLVM::BitcastOp::create(b, i32(), p), lanePos(pr));
-              }
+                    b, v, packBF16x2(ys[2 * pr], ys[2 * pr + 1]), lanePos(pr));
             } else {
               v = LLVM::UndefOp::create(b, VectorType::get({4}, elem));
               for (int64_t e = 0; e < 4; ++e)
-                v = LLVM::InsertElementOp::create(b, v, ys[e], lanePos(e));
+                v = LLVM::InsertElementOp::create(b, v, fromF32(ys[e], elem),
+                                                  lanePos(e));
             }
             LLVM::StoreOp::create(b, v, ptr, 4 * elem.getIntOrFloatBitWidth() / 8);
             return ValueVector{};
@@ -1572,6 +1569,13 @@ private:
     }
     return out;
   }
+  /// The row's initial state of channel g + 8 h (the CTA's channel 0 past
+  /// its slots), from the init operand.
+  Value mmaInitState(const MmaLane &m, int64_t h) {
+    Value s = add(m.g, idx(8 * h));
+    Value sc = c.slots > 8 * h + 7 ? s : sel(lt(s, idx(c.slots)), s, idx(0));
+    return toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
+  }
   LaneCarrier mmaCarrier(const MmaLane &m, const MmaTile &t,
                          bool inRow = false) {
     LaneCarrier lc;
@@ -1586,12 +1590,8 @@ private:
     Value before = lt(q, idx(0));
     for (int64_t h = 0; h < 2; ++h) {
       Value pre = cf(0.0f);
-      if (init) {
-        Value s = add(m.g, idx(8 * h));
-        Value sc = c.slots > 8 * h + 7 ? s : sel(lt(s, idx(c.slots)), s, idx(0));
-        Value iv = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
-        pre = sel(eq(q, idx(-1)), iv, cf(0.0f));
-      }
+      if (init)
+        pre = sel(eq(q, idx(-1)), mmaInitState(m, h), cf(0.0f));
       lc.v[h] = sel(before, pre, v[h]);
     }
     lc.g = sel(before, cf(0.0f), lc.g);
@@ -2767,13 +2767,16 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   // it): the row's initial state.
   ValueVector inits{cf(0.0f), cf(0.0f)};
   if (init)
-    for (int64_t h = 0; h < 2; ++h) {
-      Value sh = add(m.g, idx(8 * h));
-      Value sc = c.slots > 8 * h + 7 ? sh
-                                     : sel(lt(sh, idx(c.slots)), sh, idx(0));
-      inits[h] = toF32(load(init, {bIdx, hIdx, slotChannel(sc)}));
-    }
+    for (int64_t h = 0; h < 2; ++h)
+      inits[h] = mmaInitState(m, h);
   auto v4 = VectorType::get({4}, f32());
+  // Four floats as one 16-byte store at float `at` of smemM.
+  auto storeQuad = [&](Value at, std::array<Value, 4> parts) {
+    Value a = LLVM::UndefOp::create(b, v4);
+    for (int64_t e = 0; e < 4; ++e)
+      a = LLVM::InsertElementOp::create(b, a, parts[e], lanePos(e));
+    LLVM::StoreOp::create(b, a, elementPtr(smemM, at, f32(), 3), 16);
+  };
   emitFor(idx(0), chunks, idx(1), {}, [&](Value k, ValueRange) {
     if (stage.on) {
       auto [p0, fast0] = chunkStage(k);
@@ -2813,14 +2816,8 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     auto prefixAt = [&](Value p) {
       return add(idx(2 * WS * 32), add(mul(p, 32), mul(m.g, 4)));
     };
-    emitIf(eq(m.tig, idx(0)), [&] {
-      Value a = LLVM::UndefOp::create(b, v4);
-      Value parts[4] = {V[0], V[1], G, cf(0.0f)};
-      for (int64_t e = 0; e < 4; ++e)
-        a = LLVM::InsertElementOp::create(b, a, parts[e], lanePos(e));
-      LLVM::StoreOp::create(b, a, elementPtr(smemM, aggAt(ctaWarp), f32(), 3),
-                            16);
-    });
+    emitIf(eq(m.tig, idx(0)),
+           [&] { storeQuad(aggAt(ctaWarp), {V[0], V[1], G, cf(0.0f)}); });
     if (stage.on) // chunk k + 1's copies have landed (visible after the barrier)
       NVVM::CpAsyncWaitGroupOp::create(b, 0);
     // The one barrier of the chunk: set k % 2 is written again in chunk
@@ -2870,15 +2867,9 @@ void KernelEmitter::mmaRowLoop(const MmaLane &m) {
     // The last warp publishes the next chunk's prefix (its carry-in folded
     // with its own aggregate).
     emitIf(andI(eq(ctaWarp, idx(WS - 1)), eq(m.tig, idx(0))), [&] {
-      Value a = LLVM::UndefOp::create(b, v4);
-      for (int64_t h = 0; h < 2; ++h)
-        a = LLVM::InsertElementOp::create(b, a, fma(G, cin[h], V[h]),
-                                          lanePos(h));
-      for (int64_t h = 2; h < 4; ++h)
-        a = LLVM::InsertElementOp::create(b, a, cf(0.0f), lanePos(h));
-      LLVM::StoreOp::create(
-          b, a, elementPtr(smemM, prefixAt(sub(idx(1), parity)), f32(), 3),
-          16);
+      storeQuad(prefixAt(sub(idx(1), parity)),
+                {fma(G, cin[0], V[0]), fma(G, cin[1], V[1]), cf(0.0f),
+                 cf(0.0f)});
     });
     // Apply: tile i's carry is tile i - 1's carrier applied to its carry.
     std::array<Value, 2> carry{cin[0], cin[1]};

@@ -253,7 +253,7 @@ inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
 /// (`bytes`: the gates of both sets, then the drive rows from byte
 /// `gateBytesAll`), so 1024-token chunks (4 tiles per mma warp) and f32
 /// rows are staged too. Off (`on` false) where the tile is not a multiple
-/// of 16 tokens or the sets exceed kMmaStageBytes; the chunks then load
+/// of 16 tokens or the sets exceed kMmaDynamicBytes; the chunks then load
 /// straight from global memory, as do chunks not inside [0, L) or
 /// unaligned ones at run time.
 struct MmaStage {
@@ -263,9 +263,10 @@ struct MmaStage {
   int64_t gateSet() const { return rowElems; }
   int64_t driveSet(int64_t slots) const { return slots * stride; }
 };
-/// Dynamic workgroup memory the staged sets may take: two 64-register CTAs
-/// of 512 threads share an SM's 227 KiB with their static buffers.
-constexpr int64_t kMmaStageBytes = 100 * 1024;
+/// Dynamic workgroup memory an mma kernel may take (the row loop's staged
+/// sets, the tile ring): two 64-register CTAs of 512 threads share an SM's
+/// 227 KiB with their static buffers.
+constexpr int64_t kMmaDynamicBytes = 100 * 1024;
 inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   MmaStage st;
   if (!rowLoopKernel || config.block % 16 != 0 || !config.gatesType ||
@@ -277,7 +278,7 @@ inline MmaStage mmaStage(const KernelConfig &config, bool rowLoopKernel) {
   st.driveBytes = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
   st.gateBytesAll = (2 * st.rowElems * st.gateBytes + 15) / 16 * 16;
   st.bytes = st.gateBytesAll + 2 * config.slots * st.stride * st.driveBytes;
-  st.on = st.bytes <= kMmaStageBytes;
+  st.on = st.bytes <= kMmaDynamicBytes;
   return st;
 }
 
@@ -326,7 +327,7 @@ inline KernelConfig mmaWideConfig(const KernelConfig &config) {
 /// (128-byte row pieces: 78 KiB for 16 warps of 16-bit data, in dynamic
 /// workgroup memory); mma-ring / mma-ring-group set them. Off where the
 /// warp's run is longer than kMmaRingTiles (groups are halved until they
-/// divide it) or fewer than two slots fit in `kMmaRingDynamicBytes`; in
+/// divide it) or fewer than two slots fit in `kMmaDynamicBytes`; in
 /// static memory up to `kMmaRingBytes` (the configurations with a ring have
 /// no other workgroup buffers: no exchange, flags or carrier lists). Groups
 /// not whole inside [0, L) or not aligned load and store straight from / to
@@ -342,9 +343,9 @@ struct MmaRing {
   int64_t gateBytes = 0, bytes = 0;
   int64_t driveSlot(int64_t slots) const { return slots * rowStride; }
 };
-/// Static workgroup memory a CTA may give the ring (48 KiB in all), and
-/// dynamic memory (two CTAs of 512 threads per SM share 227 KiB).
-constexpr int64_t kMmaRingBytes = 44 * 1024, kMmaRingDynamicBytes = 100 * 1024;
+/// Static workgroup memory a CTA may give the ring (48 KiB in all; beyond
+/// it, up to kMmaDynamicBytes of dynamic memory).
+constexpr int64_t kMmaRingBytes = 44 * 1024;
 /// The ring's depth (slots) and group (tiles per slot) when the pass
 /// leaves them to the rule: whole 128-byte lines of 16-bit rows.
 constexpr int64_t kMmaRingDefaultDepth = 2, kMmaRingDefaultGroup = 4;
@@ -382,7 +383,7 @@ inline MmaRing mmaRing(const KernelConfig &config) {
   // Static memory when the ring fits there, else dynamic memory.
   ring.depth = std::min(want, kMmaRingBytes / (warps * slotBytes));
   if (ring.depth < want) {
-    int64_t dyn = std::min(want, kMmaRingDynamicBytes / (warps * slotBytes));
+    int64_t dyn = std::min(want, kMmaDynamicBytes / (warps * slotBytes));
     if (dyn > ring.depth) {
       ring.depth = dyn;
       ring.dynamic = true;
