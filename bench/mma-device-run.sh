@@ -4,7 +4,7 @@
 # (default "1 2"), compute-sanitizer memcheck + racecheck on the cases of
 # SAN_SET (finite: the exchange, the halo, the tile rings, a few row-loop
 # cases; kinf: the K = inf row loop's staged / unstaged chunks, transpose,
-# 8 channels per CTA, the 128-register kernel), then the benchmark in what
+# 8 channels per CTA, the 128-register and half kernels), then the benchmark in what
 # is left of LIMIT seconds (BENCH_ARGS; SAN_SET=kinf adds --full and the
 # 32K / 128K / 256K token counts). Carry .devcarry:
 # OUT=.devcarry/gpu-mma scripts/gpu-cases.sh <the mma_* lines of
@@ -26,6 +26,8 @@ for tool in memcheck racecheck; do
     san mma_w1_kinf_loop_T_st $tool --shape a=1,64,1544 --shape x=1,64,16,1544 --shape r=1,1544
     san mma_w2_kinf_loop_T_r $tool --shape a=1,64,2040 --shape x=1,64,16,2040 --shape r=1,2040
     san mma_w1_kinf_loop_tpl2_wide $tool --shape a=1,64,8300 --shape x=1,64,16,8300 --shape r=1,8300 --shape s=1,64,16
+    san mma_w1_kinf_half_ri $tool --shape a=4,64,1100 --shape x=4,64,16,1100 --shape r=4,1100 --shape s=4,64,16
+    san mma_w1_kinf_half_d32 $tool --shape a=2,64,1032 --shape x=2,64,32,1032 --shape s=2,64,32
     continue
   fi
   san mma_w1_k1_flags_d32 $tool --shape a=1,4,2000 --shape x=1,4,32,2000

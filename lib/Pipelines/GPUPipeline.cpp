@@ -48,6 +48,7 @@ void phalanx::buildGPUPipeline(OpPassManager &pm,
   convert.mmaRing = options.mmaRing;
   convert.mmaRingGroup = options.mmaRingGroup;
   convert.mmaMatrixParts = options.mmaMatrixParts;
+  convert.mmaLoopKernel = options.mmaLoopKernel;
   convert.layerSlots = options.layerSlots;
   pm.addPass(createConvertSWRToGPU(convert));
   pm.addPass(createCanonicalizerPass());

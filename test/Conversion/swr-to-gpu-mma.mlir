@@ -201,12 +201,21 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // contiguous tiles each, 4 mma: one part of M for bf16 outputs) publish their aggregates into 2 x 16 x 32
 // floats (+ 2 x 32 for the chunk prefixes). The look-back kernel loads
 // from global memory (no staging buffers). The host launches the row loop
-// when the row groups fill the GPU: rows of at least 8 CTA spans (32 tiles
-// each) take its 128-register form @stage_swr_loop_wide (minctasm 1), with
-// 4 tiles per mma warp (mmaWideConfig: 1024-token chunks, 8 mma, 70656
-// bytes of staged sets: 128 gate copies and 4 drive copies per thread),
-// shorter ones the 64-register kernel (minctasm 2).
+// when the row groups fill the GPU: when they give the half kernel 2048
+// warps, @stage_swr_loop_half (mmaHalfConfig: 8 mma warps of 4 tiles each,
+// 256 threads, 128 registers, minctasm 2, the same 512-token chunks and
+// 35840 bytes of staged sets: one guarded gate copy and 4 drive copies per
+// thread, 8 mma, aggregates of 8 warps: 2 x (8 + 1) x 32 floats); else
+// rows of at least 8 CTA spans (32 tiles each) take the 128-register form
+// @stage_swr_loop_wide (minctasm 1), with 4 tiles per mma warp
+// (mmaWideConfig: 1024-token chunks, 8 mma, 70656 bytes of staged sets:
+// 128 gate copies and 4 drive copies per thread), shorter ones the
+// 64-register kernel (minctasm 2).
 // CHECK-LABEL: func.func @stage(
+// CHECK:      %[[HALF:.*]] = arith.cmpi uge, %{{.*}}, %c2048 : index
+// CHECK-NEXT: scf.if %[[HALF]] {
+// CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_half blocks in {{.*}} threads in (%c256, %c1{{.*}}, %c1{{.*}}) dynamic_shared_memory_size %c35840_i32
+// CHECK:      } else {
 // CHECK:      %[[WIDE:.*]] = arith.cmpi uge, %{{.*}}, %c8{{.*}} : index
 // CHECK-NEXT: scf.if %[[WIDE]] {
 // CHECK:        gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr_loop_wide blocks in {{.*}} dynamic_shared_memory_size %c70656_i32
@@ -215,6 +224,7 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK:      gpu.launch_func async [%{{.*}}] @phalanx_kernels::@stage_swr blocks in
 // CHECK-NOT:  dynamic_shared_memory_size
 // CHECK-SAME: args(
+// CHECK: llvm.mlir.global external @stage_swr_loop_half_stage() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.mlir.global external @stage_swr_loop_wide_stage() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK: llvm.mlir.global external @stage_swr_loop_stage() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<0 x i8>
 // CHECK-LABEL: gpu.func @stage_swr(
@@ -252,6 +262,20 @@ func.func @k64(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x
 // CHECK-SAME: workgroup(%{{.*}} : memref<1088xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME: nvvm.minctasm = 1 : i32
 // CHECK-NEXT: llvm.mlir.addressof @stage_swr_loop_wide_stage : !llvm.ptr<3>
+// CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: nvvm.cp.async.shared.global
+// CHECK: nvvm.cp.async.commit.group
+// CHECK: scf.for
+// CHECK-COUNT-8: nvvm.mma.sync
+// CHECK-NOT: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
+// CHECK-NOT: gpu.barrier
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @stage_swr_loop_half(
+// CHECK-SAME: workgroup(%{{.*}} : memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 2 : i32
+// CHECK-NEXT: llvm.mlir.addressof @stage_swr_loop_half_stage : !llvm.ptr<3>
 // CHECK-COUNT-5: nvvm.cp.async.shared.global {{.*}}, 16, cache = cg
 // CHECK-NOT: nvvm.cp.async.shared.global
 // CHECK: nvvm.cp.async.commit.group

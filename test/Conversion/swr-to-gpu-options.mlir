@@ -10,6 +10,8 @@
 // RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-matrix-parts=-1" 2>&1 | FileCheck %s --check-prefix=PARTSNEG
 // PARTS: error: convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, 2 or 3; got 4
 // PARTSNEG: error: convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, 2 or 3; got -1
+// RUN: not phalanx-opt %s --convert-swr-to-gpu="mma-loop-kernel=narrow" 2>&1 | FileCheck %s --check-prefix=LOOPK
+// LOOPK: error: convert-swr-to-gpu: mma-loop-kernel must be auto, loop, wide or half; got 'narrow'
 
 // Ops without a schedule take the default rule (docs/gpu-lowering.md): 4
 // warps; K = 1: a recomputed halo per lane (no shuffle, no barrier, no

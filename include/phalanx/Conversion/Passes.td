@@ -123,6 +123,14 @@ def ConvertSWRToGPU : Pass<"convert-swr-to-gpu", "::mlir::ModuleOp"> {
            "0 = auto: as many as keep its rounding at or below the output's: "
            "1 for bf16, 2 for f16, 3 for f32 outputs). A lowering choice, "
            "not a #swr.schedule field">,
+    Option<"mmaLoopKernel", "mma-loop-kernel", "std::string", "\"auto\"",
+           "local = mma, K = inf, rows filling the GPU: the row-loop kernel "
+           "the host launches: auto (the rule: half when the row groups give "
+           "it 2048 warps, else wide for rows of at least 8 CTA spans, else "
+           "loop) | loop (64 registers, 2 tiles per mma warp) | wide (128 "
+           "registers, 4 tiles per mma warp, one CTA per SM) | half (128 "
+           "registers, half the mma warps per CTA with 4 tiles each: two CTAs "
+           "per SM). A lowering choice, not a #swr.schedule field">,
     Option<"layerGates", "layer-gates", "std::string", "\"fused\"",
            "Where the fused layer's gate activation act_a(pa + ba) runs: "
            "fused (in the fused kernel, per thread) | kernel (a gate kernel "

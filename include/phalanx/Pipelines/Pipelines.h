@@ -91,6 +91,11 @@ struct GPUPipelineOptions
       llvm::cl::desc("local = mma: bf16 parts of each decay-matrix entry (0 "
                      "= auto: 1 / 2 / 3 for bf16 / f16 / f32 outputs)"),
       llvm::cl::init(0)};
+  Option<std::string> mmaLoopKernel{
+      *this, "mma-loop-kernel",
+      llvm::cl::desc("local = mma, K = inf row loop: auto | loop | wide | "
+                     "half (the kernel the host launches)"),
+      llvm::cl::init("auto")};
   Option<std::string> layerGates{
       *this, "layer-gates",
       llvm::cl::desc("phalanx.layer gate activation: fused (in the fused "

@@ -69,7 +69,8 @@ private:
   bool flagArgs() const { return c.gridFlags() && !loopPart(); }
   /// The row-loop kernel (either register budget for local = mma).
   bool loopPart() const {
-    return part == KernelPart::rowLoop || part == KernelPart::rowLoopWide;
+    return part == KernelPart::rowLoop || part == KernelPart::rowLoopWide ||
+           part == KernelPart::rowLoopHalf;
   }
 
   // Kernel arguments.
@@ -2710,7 +2711,7 @@ void KernelEmitter::mmaHaloBody(const MmaLane &m) {
 }
 
 void KernelEmitter::mmaRowLoop(const MmaLane &m) {
-  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
+  int64_t WS = c.mmaWarps(), span = c.ctaSpan();
   int64_t nT = span / WS;
   Value savedPos = pos;
   Value chunks = div(add(T, idx(span - 1)), idx(span));
@@ -3108,7 +3109,10 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() *
-                                (part == KernelPart::rowLoopWide ? 128 : 64)))));
+                                (part == KernelPart::rowLoopWide ||
+                                         part == KernelPart::rowLoopHalf
+                                     ? 128
+                                     : 64)))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(

@@ -40,6 +40,20 @@ struct LayerConfig {
   mlir::MemRefType preType, biasAType, biasKvType;
 };
 
+/// local = mma, K = inf: which row-loop kernel the host launches (pass
+/// option mma-loop-kernel): the rule (RowLoopKernels in SWRToGPU.cpp), or
+/// always the 64-register `loop`, the 128-register `wide`
+/// (mmaWideConfig) or the `half` kernel (mmaHalfConfig).
+enum class MmaLoopKernel { automatic, loop, wide, half };
+inline std::optional<MmaLoopKernel> parseMmaLoopKernel(llvm::StringRef s) {
+  return llvm::StringSwitch<std::optional<MmaLoopKernel>>(s)
+      .Case("auto", MmaLoopKernel::automatic)
+      .Case("loop", MmaLoopKernel::loop)
+      .Case("wide", MmaLoopKernel::wide)
+      .Case("half", MmaLoopKernel::half)
+      .Default(std::nullopt);
+}
+
 /// Everything the kernel depends on. Tiles are counted in *logical* order:
 /// forward, logical tile u is tile u; with `transpose` it is tile T - 1 - u,
 /// so that "the K previous tiles" always means logical tiles u - K .. u - 1.
@@ -65,6 +79,13 @@ struct KernelConfig {
   /// local = mma: bf16 parts of each decay-matrix entry (pass option
   /// mma-matrix-parts; 0: the rule, KernelEmitter::matrixParts).
   int64_t mmaMatrixParts = 0;
+  /// local = mma, the K = inf row-loop kernels: mma warps per CTA where
+  /// they differ from slots x warps (mmaHalfConfig: half of them, each
+  /// taking twice the tiles of the chunk); 0: slots x warps. The CTA still
+  /// holds `slots` channels: its threads are just fewer.
+  int64_t mmaLoopWarps = 0;
+  /// local = mma, K = inf: the row-loop kernel asked for (mma-loop-kernel).
+  MmaLoopKernel mmaLoopKernel = MmaLoopKernel::automatic;
   LayerConfig layer;
 
   bool infiniteHops() const { return hops < 0; }
@@ -74,8 +95,16 @@ struct KernelConfig {
   int64_t warps() const { return schedule.getWarps(); }
   int64_t cluster() const { return schedule.getCluster(); }
   int64_t threads() const { return warps() * kWarpSize; }
-  /// Threads of a CTA: slots rows of threads() each.
-  int64_t ctaThreads() const { return slots * threads(); }
+  /// local = mma: the CTA's mma warps (each takes every channel of its
+  /// tiles).
+  int64_t mmaWarps() const {
+    return mmaLoopWarps > 0 ? mmaLoopWarps : slots * warps();
+  }
+  /// Threads of a CTA: slots rows of threads() each (the mma row loop's
+  /// half kernel: its mma warps).
+  int64_t ctaThreads() const {
+    return mmaLoopWarps > 0 ? mmaLoopWarps * kWarpSize : slots * threads();
+  }
   int64_t warpSpan() const { return kWarpSize * tilesPerLane(); }
   int64_t ctaSpan() const { return warps() * warpSpan(); }
   /// Carriers each warp keeps in shared memory / each CTA publishes (finite K).
@@ -176,6 +205,11 @@ struct KernelConfig {
   /// against 51-53 % at L = 2048 (4 spans: the exposed first chunk with one
   /// CTA per SM).
   static constexpr int64_t kMmaWideChunks = 8;
+  /// local = mma row loop: when the row groups give the half kernel
+  /// (KernelPart::rowLoopHalf) at least this many warps, the host launches
+  /// it: two CTAs per SM at 128 registers, so one CTA's first chunk and
+  /// barriers overlap the other's work.
+  static constexpr int64_t kMmaHalfWarps = 2048;
   /// The units kernel (KernelPart::units): units per row so that the row
   /// groups x units x warps reach this many warps.
   static constexpr int64_t kUnitWarps = 4096;
@@ -236,7 +270,10 @@ inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
 inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
                                  bool rowLoopKernel) {
   if (rowLoopKernel)
-    return 2 * (slots * config.warps() + 1) * 32;
+    return 2 * ((config.mmaLoopWarps > 0 ? config.mmaLoopWarps
+                                          : slots * config.warps()) +
+                1) *
+           32;
   if (config.hops == 0 || !config.laneShuffle())
     return 0;
   return (slots + 1) * config.ctaSpan();
@@ -305,6 +342,26 @@ inline KernelConfig mmaWideConfig(const KernelConfig &config) {
       s.getLane(), s.getWarp(), s.getCta(), s.getGrid());
   wide.mmaChunk = wide.ctaSpan();
   return mmaStage(wide, /*rowLoopKernel=*/true).on ? wide : config;
+}
+
+/// local = mma, K = inf: the configuration of the half row-loop kernel
+/// (KernelPart::rowLoopHalf): where the schedule gives each of the CTA's
+/// mma warps 2 tiles per chunk, half as many warps take 4 each (the same
+/// chunk and channels, half the threads), at 128 registers: two CTAs per
+/// SM, each with its own barriers, where the 128-register kernel of
+/// mmaWideConfig has one. Returns `config` unchanged where it does not
+/// apply (the host then launches no half kernel).
+inline KernelConfig mmaHalfConfig(const KernelConfig &config) {
+  KernelConfig half = config;
+  int64_t WS = config.mmaWarps();
+  if (config.schedule.getLocal() != swr::LocalStrategy::mma ||
+      config.mmaLoopWarps > 0 || WS % 2 != 0 || config.ctaSpan() != 2 * WS)
+    return config;
+  half.mmaLoopWarps = WS / 2;
+  return mmaStage(half, /*rowLoopKernel=*/true).on ? half : config;
+}
+inline bool hasMmaHalf(const KernelConfig &config) {
+  return mmaHalfConfig(config).mmaLoopWarps > 0;
 }
 
 /// local = mma without a carrier exchange (K = 0, or finite K with lane =
@@ -470,6 +527,11 @@ enum class KernelPart {
   /// no spills), `<name>_swr_loop_wide`: the host's choice for rows of at
   /// least KernelConfig::kMmaWideChunks CTA spans.
   rowLoopWide,
+  /// local = mma: the same with half the mma warps per CTA, twice the tiles
+  /// each, 128 registers (two CTAs per SM), `<name>_swr_loop_half`
+  /// (mmaHalfConfig): the host's choice when the row groups give it at
+  /// least KernelConfig::kMmaHalfWarps warps.
+  rowLoopHalf,
   /// One CTA per chunk with the ticket and the decoupled look-back.
   lookBack,
   /// local = scan: nx units per row, each walking a contiguous run of

@@ -58,23 +58,33 @@ static Block *hostFunction(OpBuilder &builder, func::FuncOp fn) {
   return host.addEntryBlock();
 }
 
+/// The kernels of a K = inf row-loop configuration (KernelConfig::rowLoop)
+/// besides its look-back kernel. `loop` (configuration `loopConfig`): the
+/// row-loop kernel, launched instead of the look-back kernel (nx = 1, no
+/// flags) when the row groups fill the GPU. local = scan: `units`, for
+/// fewer row groups. local = mma (pass option mma-loop-kernel = auto):
+/// `wide`, the 128-register form, launched instead of `loop` for rows of
+/// at least KernelConfig::kMmaWideChunks CTA spans, and `half`
+/// (mmaHalfConfig), launched before either when the row groups give it
+/// KernelConfig::kMmaHalfWarps warps.
+struct RowLoopKernels {
+  gpu::GPUFuncOp loop, units, wide, half;
+  KernelConfig loopConfig;
+};
+
 /// Launches the scan kernel `kernel` of `config` over `rows` rows of `L`
 /// tokens with `operands` (the kernel's arguments before the flags), with
 /// the flags and scratch buffers of grid = flags allocated and freed around
 /// it. With `token` (an async token of a stream) the launch goes on that
 /// stream and the new token is returned; without, it is synchronous on a
 /// fresh stream, skipped when there is nothing to compute, and returns null.
-/// `loopKernel` (KernelConfig::rowLoop, synchronous only): the row-loop
-/// kernel, launched instead (nx = 1, no flags) when the row groups fill
-/// the GPU; `wideKernel` (local = mma): its 128-register form, launched
-/// instead for rows of at least KernelConfig::kMmaWideChunks CTA spans.
+/// `rl` (KernelConfig::rowLoop, synchronous only): the row-loop kernels
+/// (RowLoopKernels).
 static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
                             const KernelConfig &config,
                             ArrayRef<Value> kernelOperands, Value rows,
                             Value L, Value token,
-                            gpu::GPUFuncOp loopKernel = {},
-                            gpu::GPUFuncOp unitsKernel = {},
-                            gpu::GPUFuncOp wideKernel = {}) {
+                            const RowLoopKernels &rl = {}) {
   MLIRContext *ctx = b.getContext();
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
@@ -121,7 +131,7 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // whole row (nx = 1, no flags or scratch); else the look-back kernel
   // below.
   Value warpsUsed;
-  if (loopKernel) {
+  if (rl.loop) {
     assert(synchronous && "the row loop is launched synchronously");
     warpsUsed = arith::MulIOp::create(
         b, rowGroups, idx(config.warps() * config.slots));
@@ -152,28 +162,40 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
           smem = arith::ConstantIntOp::create(b, stage.bytes, 32);
         auto launch = gpu::LaunchFuncOp::create(
             b, k, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
-            gpu::KernelDim3{idx(config.ctaThreads()), idx(1), idx(1)}, smem,
+            gpu::KernelDim3{idx(kc.ctaThreads()), idx(1), idx(1)}, smem,
             operands, tokenType, ValueRange{start}, std::nullopt);
         gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
       };
-      if (wideKernel) {
+      if (rl.half) {
+        KernelConfig hc = mmaHalfConfig(config);
+        Value many = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::uge,
+            arith::MulIOp::create(b, rowGroups, idx(hc.mmaWarps())),
+            idx(KernelConfig::kMmaHalfWarps));
+        auto pick = scf::IfOp::create(b, TypeRange{}, many,
+                                      /*withElseRegion=*/true);
+        b.setInsertionPoint(pick.thenBlock()->getTerminator());
+        launchLoop(rl.half, hc);
+        b.setInsertionPoint(pick.elseBlock()->getTerminator());
+      }
+      if (rl.wide) {
         Value wide = arith::CmpIOp::create(
             b, arith::CmpIPredicate::uge, ceilDiv(T, config.ctaSpan()),
             idx(KernelConfig::kMmaWideChunks));
         auto pick = scf::IfOp::create(b, TypeRange{}, wide,
                                       /*withElseRegion=*/true);
         b.setInsertionPoint(pick.thenBlock()->getTerminator());
-        launchLoop(wideKernel, mmaWideConfig(config));
+        launchLoop(rl.wide, mmaWideConfig(config));
         b.setInsertionPoint(pick.elseBlock()->getTerminator());
       }
-      launchLoop(loopKernel, config);
+      launchLoop(rl.loop, rl.loopConfig);
     }
     b.setInsertionPoint(split.elseBlock()->getTerminator());
     // Fewer rows (local = scan): the units kernel (KernelPart::units),
     // enough units per row that the row groups' warps reach
     // kUnitWarps, each unit a run of per = ceil(chunks / U) chunks, so
     // nx = ceil(chunks / per) units (none empty).
-    if (unitsKernel) {
+    if (rl.units) {
       int64_t target = KernelConfig::kUnitWarps;
       {
         Value chunks = ceilDiv(T, config.ctaSpan());
@@ -186,7 +208,7 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
             b, arith::MinUIOp::create(b, want, chunks), idx(1));
         Value per = arith::MaxUIOp::create(b, ceilDivV(chunks, u0), idx(1));
         nx = ceilDivV(chunks, per);
-        kernel = unitsKernel;
+        kernel = rl.units;
       }
     }
   }
@@ -306,6 +328,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     config.mmaRingDepth = mmaRing;
     config.mmaRingGroup = mmaRingGroup;
     config.mmaMatrixParts = mmaMatrixParts;
+    config.mmaLoopKernel = *parseMmaLoopKernel(mmaLoopKernel);
     Location loc = e.anchor->getLoc();
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
@@ -340,23 +363,46 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     gpu::GPUFuncOp kernel = buildKernel(
         builder, loc, kernels, kernelName, config,
         config.rowLoop() ? KernelPart::lookBack : KernelPart::whole);
-    gpu::GPUFuncOp loopKernel;
-    if (config.rowLoop())
-      loopKernel = buildKernel(builder, loc, kernels, kernelName + "_loop",
-                               config, KernelPart::rowLoop);
-    // local = scan: several units per row, each a row loop (KernelPart::
-    // units), for shapes whose rows leave the GPU idle.
-    gpu::GPUFuncOp unitsKernel;
-    if (config.rowLoop() &&
-        config.schedule.getLocal() == LocalStrategy::scan)
-      unitsKernel = buildKernel(builder, loc, kernels, kernelName + "_units",
-                                config, KernelPart::units);
-    // local = mma: the row loop's 128-register form for long rows.
-    gpu::GPUFuncOp wideKernel;
-    if (config.rowLoop() && config.schedule.getLocal() == LocalStrategy::mma)
-      wideKernel = buildKernel(builder, loc, kernels,
-                               kernelName + "_loop_wide",
-                               mmaWideConfig(config), KernelPart::rowLoopWide);
+    RowLoopKernels rl;
+    if (config.rowLoop()) {
+      rl.loopConfig = config;
+      KernelPart loopPart = KernelPart::rowLoop;
+      std::string loopName = kernelName + "_loop";
+      bool mma = config.schedule.getLocal() == LocalStrategy::mma;
+      // local = mma, mma-loop-kernel = wide / half: that kernel only.
+      if (mma && config.mmaLoopKernel == MmaLoopKernel::wide) {
+        rl.loopConfig = mmaWideConfig(config);
+        loopPart = KernelPart::rowLoopWide;
+        loopName += "_wide";
+      } else if (mma && config.mmaLoopKernel == MmaLoopKernel::half) {
+        if (!hasMmaHalf(config))
+          return e.anchor->emitError()
+                 << "mma-loop-kernel=half needs mma warps with 2 tiles per "
+                    "chunk (local = mma, tiles_per_lane = 1, 16 channels per "
+                    "CTA on one warp each: warps = 1) and staged chunks "
+                    "(tiles of 16 tokens)";
+        rl.loopConfig = mmaHalfConfig(config);
+        loopPart = KernelPart::rowLoopHalf;
+        loopName += "_half";
+      }
+      rl.loop = buildKernel(builder, loc, kernels, loopName, rl.loopConfig,
+                            loopPart);
+      // local = scan: several units per row, each a row loop
+      // (KernelPart::units), for shapes whose rows leave the GPU idle.
+      if (!mma)
+        rl.units = buildKernel(builder, loc, kernels, kernelName + "_units",
+                               config, KernelPart::units);
+      // local = mma, the rule: the 128-register form for long rows, and
+      // the form with half the warps per CTA for many row groups.
+      if (mma && config.mmaLoopKernel == MmaLoopKernel::automatic) {
+        rl.wide = buildKernel(builder, loc, kernels, kernelName + "_loop_wide",
+                              mmaWideConfig(config), KernelPart::rowLoopWide);
+        if (hasMmaHalf(config))
+          rl.half = buildKernel(builder, loc, kernels,
+                                kernelName + "_loop_half",
+                                mmaHalfConfig(config), KernelPart::rowLoopHalf);
+      }
+    }
 
     // The host function: same name, memrefs, results as out-parameters.
     Block *entry = hostFunction(builder, fn);
@@ -381,7 +427,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
       operands.push_back(argOf(e.init));
     operands.push_back(out);
     emitScanLaunch(b, kernel, config, operands, rows, L, /*token=*/Value(),
-                   loopKernel, unitsKernel, wideKernel);
+                   rl);
     b.setInsertionPointToEnd(entry);
     func::ReturnOp::create(b);
 
@@ -727,6 +773,13 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
           << "convert-swr-to-gpu: mma-matrix-parts must be 0 (the rule), 1, "
              "2 or 3; got "
           << static_cast<int64_t>(mmaMatrixParts);
+      return signalPassFailure();
+    }
+    if (!parseMmaLoopKernel(mmaLoopKernel)) {
+      emitError(module.getLoc())
+          << "convert-swr-to-gpu: mma-loop-kernel must be auto, loop, wide or "
+             "half; got '"
+          << mmaLoopKernel << "'";
       return signalPassFailure();
     }
     bool failedAny = false;
