@@ -34,3 +34,4 @@ done
 echo "sanitizers done at $(el) s"
 swr_bench
 grep -E "^(inf|0 |1 )|== |check k=|copy:" "$O/bench.log" | tail -60
+verdicts

@@ -35,3 +35,4 @@ echo "sanitizers done at $(el) s"
 swr_bench --full
 grep -E "== |check k=|copy:" "$O/bench.log" | head -12
 grep -E "^(inf|0 |1 ) " "$O/bench.log" | awk '{printf "%s %s %s %s %s %s\n", $1, $2, $3, $4, $5, $9}' | head -100
+verdicts

@@ -38,4 +38,5 @@ if (( $(left) > 40 )); then
   timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" \
     $([[ -n ${COMPARE:-} ]] || echo --no-compare) 2>&1 | tee "$O/layer-bench.log" | tail -12
 fi
+verdicts
 echo "done at $(el) s"

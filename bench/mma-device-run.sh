@@ -49,3 +49,4 @@ else
   swr_bench
 fi
 grep -E "^(inf|0 |1 )|== |check k=|copy:|budget|FAIL" "$O/bench.log" | tail -70
+verdicts

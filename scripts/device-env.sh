@@ -4,7 +4,8 @@
 # (seconds since start), `left` (seconds left of $LIMIT), and the runtime
 # built into ${RT_BUILD:-build-rtd} (set PHALANX_RT_BUILD_TESTS=ON for its
 # unit tests; exits 3 with the log's tail when the build fails), `run`
-# (its phalanx-run), `run_cases`, `sanitize` and `swr_bench` (below).
+# (its phalanx-run), `run_cases`, `sanitize`, `verdicts` and `swr_bench`
+# (below).
 t0=$(date +%s); LIMIT=${LIMIT:-${DEFAULT_LIMIT:-300}}
 O=${OUT:-/tmp/out}; mkdir -p "$O"
 export PATH=$PATH:/usr/local/cuda/bin
@@ -22,7 +23,7 @@ run=$(cd "$RT_BUILD" && pwd)/bin/phalanx-run
 run_cases() {
   PHALANX_RUN=$run SEEDS="$3" timeout "${CASES_TIMEOUT:-300}" scripts/gpu-run-cases.sh "$2" \
     > "$O/$1.log" 2>&1
-  echo "$1 rc=$? $(tail -1 "$O/$1.log") at $(el) s"
+  echo "$1 rc=$? $(tail -1 "$O/$1.log") at $(el) s" | tee -a "$O/verdicts.txt"
 }
 
 # sanitize TOOL ARTIFACT [phalanx-run arguments]: compute-sanitizer TOOL on
@@ -37,7 +38,16 @@ sanitize() {
   local log="$O/san-$tool-${n//\//_}.log"
   timeout "${SAN_TIMEOUT:-40}" compute-sanitizer --tool "$tool" --error-exitcode 9 "$run" \
     ".devcarry/$n.phx" --device cuda --random 3 "$@" --check > "$log" 2>&1
-  echo "$tool ${n##*/}: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL|rel_err=[^ ]*' "$log" | tr '\n' ' ')"
+  echo "$tool ${n##*/}: rc=$? $(grep -oE 'ERROR SUMMARY: [0-9]+ error|RACECHECK SUMMARY: [0-9]+ hazard[^ ]*|PASS|FAIL|rel_err=[^ ]*' "$log" | tr '\n' ' ')" \
+    | tee -a "$O/verdicts.txt"
+}
+
+# verdicts: the one-line verdicts of run_cases and sanitize so far, again
+# (the end of a long call's output keeps them when the tool returns only its
+# tail and a few files).
+verdicts() {
+  echo "== verdicts"
+  cat "$O/verdicts.txt" 2>/dev/null
 }
 
 # swr_bench [bench/swr_bench.py arguments]: the benchmark (without the PyTorch

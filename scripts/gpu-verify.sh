@@ -33,7 +33,7 @@ export PHALANX_RT_LIB=$PWD/build-rtd/lib/libphalanx_rt.so PHALANX_CACHE_DIR=$PWD
   PHALANX_BUILD_DIR=/none PYTHONPATH=$PWD/python
 timeout $(( $(left) > 200 ? 150 : $(left) / 2 )) python3 -m pytest -q -rf python/tests/test_gpu_scan.py \
   python/tests/test_gpu_layer.py python/tests/test_gpu_torch_layer.py > "$O/pytest.log" 2>&1
-echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s"
+echo "pytest rc=$? $(tail -1 "$O/pytest.log") at $(el) s" | tee -a "$O/verdicts.txt"
 grep -E "^FAILED|Error" "$O/pytest.log" | head -20
 SAN_MIN_LEFT=60
 san() { sanitize memcheck "$@"; }  # dir/name shapes...
@@ -64,4 +64,5 @@ fi
 if (( $(left) > 60 )); then
   timeout $(( $(left) - 10 )) python3 bench/layer_bench.py --reps 10 --out "$O" 2>&1 | tee "$O/layer-bench.log" | tail -16
 fi
+verdicts
 echo "done at $(el) s"
