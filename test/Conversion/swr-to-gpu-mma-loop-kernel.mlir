@@ -5,7 +5,8 @@
 // mma-loop-kernel forces one row-loop kernel (K = inf, local = mma): the
 // module holds the look-back kernel and that one only, and the host
 // launches it whenever the row groups fill the GPU (1024 warps), with no
-// test of the row length or of the row groups' count.
+// test of the row length or of the row groups' count; the forced kernel is
+// the module's last function.
 // LOOP-LABEL: func.func @kinf(
 // LOOP:         arith.cmpi uge, %{{.*}}, %c1024 : index
 // LOOP-NOT:     arith.cmpi uge
@@ -15,8 +16,7 @@
 // LOOP-NOT:     @kinf_swr_loop_half
 // LOOP-LABEL:   gpu.func @kinf_swr_loop(
 // LOOP-SAME:    known_block_size = array<i32: 512, 1, 1>, nvvm.minctasm = 2 : i32
-// LOOP-NOT:     gpu.func
-// LOOP:         }
+// LOOP-NOT:     gpu.func @
 
 // WIDE-LABEL: func.func @kinf(
 // WIDE:         arith.cmpi uge, %{{.*}}, %c1024 : index
@@ -27,6 +27,7 @@
 // WIDE-LABEL:   gpu.func @kinf_swr_loop_wide(
 // WIDE-SAME:    known_block_size = array<i32: 512, 1, 1>, nvvm.minctasm = 1 : i32
 // WIDE-COUNT-8: nvvm.mma.sync
+// WIDE-NOT:     gpu.func @
 
 // HALF-LABEL: func.func @kinf(
 // HALF:         arith.cmpi uge, %{{.*}}, %c1024 : index
@@ -38,6 +39,7 @@
 // HALF-SAME:    workgroup(%{{.*}} : memref<576xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // HALF-SAME:    known_block_size = array<i32: 256, 1, 1>, nvvm.minctasm = 2 : i32
 // HALF-COUNT-8: nvvm.mma.sync
+// HALF-NOT:     gpu.func @
 func.func @kinf(%a: tensor<?x4x?xbf16>, %x: tensor<?x4x16x?xbf16>) -> tensor<?x4x16x?xbf16> {
   %y = swr.scan %a, %x window <block = 16, hops = inf, segment = inf>
       schedule <local = mma, warps = 1>

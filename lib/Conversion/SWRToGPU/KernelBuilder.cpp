@@ -69,8 +69,11 @@ private:
   bool flagArgs() const { return c.gridFlags() && !loopPart(); }
   /// The row-loop kernel (either register budget for local = mma).
   bool loopPart() const {
-    return part == KernelPart::rowLoop || part == KernelPart::rowLoopWide ||
-           part == KernelPart::rowLoopHalf;
+    return part == KernelPart::rowLoop || wideRegisters();
+  }
+  /// The mma row-loop kernels with 128 registers per thread (else 64).
+  bool wideRegisters() const {
+    return part == KernelPart::rowLoopWide || part == KernelPart::rowLoopHalf;
   }
 
   // Kernel arguments.
@@ -2601,8 +2604,8 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
     pos = ticket();
     setBases();
   }
-  int64_t WS = c.slots * c.warps(), span = c.ctaSpan();
-  int64_t nT = span / WS, nb = c.mmaBlock / 16;
+  int64_t WS = c.mmaWarps();
+  int64_t nT = c.mmaTilesPerWarp(), nb = c.mmaBlock / 16;
   // Warp w of the CTA takes tiles w, w + WS, ... of the span; with the
   // ring (K = 0) the contiguous run w nT .. w nT + nT - 1 (whole row pieces
   // per group).
@@ -2684,8 +2687,7 @@ void KernelEmitter::mmaUnits(const MmaLane &m) {
 }
 
 void KernelEmitter::mmaHaloBody(const MmaLane &m) {
-  int64_t K = c.hops, WS = c.slots * c.warps();
-  int64_t nT = c.ctaSpan() / WS;
+  int64_t K = c.hops, nT = c.mmaTilesPerWarp();
   Value ctaWarp = divU(ctaTid, kWarpSize);
   Value u0 = mul(ctaWarp, nT);
   // The window of the last K carriers, oldest first.
@@ -2712,7 +2714,7 @@ void KernelEmitter::mmaHaloBody(const MmaLane &m) {
 
 void KernelEmitter::mmaRowLoop(const MmaLane &m) {
   int64_t WS = c.mmaWarps(), span = c.ctaSpan();
-  int64_t nT = span / WS;
+  int64_t nT = c.mmaTilesPerWarp();
   Value savedPos = pos;
   Value chunks = div(add(T, idx(span - 1)), idx(span));
   Value ctaWarp = divU(ctaTid, kWarpSize);
@@ -3109,10 +3111,7 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
                     1, 65536 / (c.ctaThreads() *
-                                (part == KernelPart::rowLoopWide ||
-                                         part == KernelPart::rowLoopHalf
-                                     ? 128
-                                     : 64)))));
+                                (wideRegisters() ? 128 : 64)))));
   else if (c.infiniteHops())
     fn->setAttr("nvvm.minctasm",
                 b.getI32IntegerAttr(std::max<int64_t>(
@@ -3160,8 +3159,8 @@ gpu::GPUFuncOp KernelEmitter::build(gpu::GPUModuleOp module, StringRef name) {
 
   // local = mma, K != 0: the carrier exchange (mmaExchangeFloats).
   if (c.schedule.getLocal() == LocalStrategy::mma &&
-      mmaExchangeFloats(c, c.slots, loopPart()) > 0)
-    smemM = workgroupBuffer(mmaExchangeFloats(c, c.slots, loopPart()), f32());
+      mmaExchangeFloats(c, loopPart()) > 0)
+    smemM = workgroupBuffer(mmaExchangeFloats(c, loopPart()), f32());
   if (c.schedule.getLocal() == LocalStrategy::mma) {
     ring = mmaRing(c);
     if (ring.on && !ring.dynamic) {

@@ -100,6 +100,8 @@ struct KernelConfig {
   int64_t mmaWarps() const {
     return mmaLoopWarps > 0 ? mmaLoopWarps : slots * warps();
   }
+  /// local = mma: tiles of the CTA span each mma warp takes per chunk.
+  int64_t mmaTilesPerWarp() const { return ctaSpan() / mmaWarps(); }
   /// Threads of a CTA: slots rows of threads() each (the mma row loop's
   /// half kernel: its mma warps).
   int64_t ctaThreads() const {
@@ -267,16 +269,13 @@ inline bool warpScansHaloTile(bool transpose, bool resets, bool init,
 /// load each), then per set the chunk's prefix (8 x 4 floats); the
 /// look-back kernel of the same configuration uses one set of tile
 /// carriers.
-inline int64_t mmaExchangeFloats(const KernelConfig &config, int64_t slots,
+inline int64_t mmaExchangeFloats(const KernelConfig &config,
                                  bool rowLoopKernel) {
   if (rowLoopKernel)
-    return 2 * ((config.mmaLoopWarps > 0 ? config.mmaLoopWarps
-                                          : slots * config.warps()) +
-                1) *
-           32;
+    return 2 * (config.mmaWarps() + 1) * 32;
   if (config.hops == 0 || !config.laneShuffle())
     return 0;
-  return (slots + 1) * config.ctaSpan();
+  return (config.slots + 1) * config.ctaSpan();
 }
 
 /// local = mma, the K = inf row-loop kernel: the next chunk's gates and
@@ -335,7 +334,7 @@ inline KernelConfig mmaWideConfig(const KernelConfig &config) {
   KernelConfig wide = config;
   swr::ScheduleAttr s = config.schedule;
   if (s.getLocal() != swr::LocalStrategy::mma || s.getTilesPerLane() != 1 ||
-      config.ctaSpan() != 2 * config.slots * config.warps())
+      config.mmaTilesPerWarp() != 2)
     return wide;
   wide.schedule = swr::ScheduleAttr::get(
       s.getContext(), s.getLocal(), 2, s.getWarps(), s.getCluster(),
@@ -353,11 +352,10 @@ inline KernelConfig mmaWideConfig(const KernelConfig &config) {
 /// apply (the host then launches no half kernel).
 inline KernelConfig mmaHalfConfig(const KernelConfig &config) {
   KernelConfig half = config;
-  int64_t WS = config.mmaWarps();
   if (config.schedule.getLocal() != swr::LocalStrategy::mma ||
-      config.mmaLoopWarps > 0 || WS % 2 != 0 || config.ctaSpan() != 2 * WS)
+      config.mmaWarps() % 2 != 0 || config.mmaTilesPerWarp() != 2)
     return config;
-  half.mmaLoopWarps = WS / 2;
+  half.mmaLoopWarps = config.mmaWarps() / 2;
   return mmaStage(half, /*rowLoopKernel=*/true).on ? half : config;
 }
 inline bool hasMmaHalf(const KernelConfig &config) {
@@ -420,8 +418,7 @@ inline MmaRing mmaRing(const KernelConfig &config) {
   int64_t gb = config.gatesType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t xb = config.driveType.getElementType().getIntOrFloatBitWidth() / 8;
   int64_t ob = config.outType.getElementType().getIntOrFloatBitWidth() / 8;
-  int64_t warps = config.slots * config.warps();
-  int64_t nT = config.ctaSpan() / warps;
+  int64_t warps = config.mmaWarps(), nT = config.mmaTilesPerWarp();
   ring.group = config.mmaRingGroup > 0 ? config.mmaRingGroup
                                        : kMmaRingDefaultGroup;
   // Groups divide the run (fewer tiles per group for short runs).
@@ -471,10 +468,12 @@ inline bool mmaPlan(KernelConfig &config, int64_t maxSlots = 0) {
   for (; s >= 1; s /= 2) {
     // The larger of the two kernels of a row-loop configuration (the
     // row-loop kernel has no per-slot carrier buffers).
-    int64_t floats = mmaExchangeFloats(config, s, false) +
+    KernelConfig trial = config;
+    trial.slots = s;
+    int64_t floats = mmaExchangeFloats(trial, false) +
                      s * config.carrierFloats();
     if (config.rowLoop())
-      floats = std::max(floats, mmaExchangeFloats(config, s, true));
+      floats = std::max(floats, mmaExchangeFloats(trial, true));
     if (4 * floats + config.bulkWorkgroupBytes() + 64 <= 47 * 1024) {
       config.slots = s;
       config.mmaChunk = config.ctaSpan();

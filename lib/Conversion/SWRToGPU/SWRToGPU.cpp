@@ -58,18 +58,23 @@ static Block *hostFunction(OpBuilder &builder, func::FuncOp fn) {
   return host.addEntryBlock();
 }
 
+/// A row-loop kernel and the configuration it was built from (its threads
+/// and staged sets size the launch).
+struct LoopKernel {
+  gpu::GPUFuncOp fn;
+  KernelConfig config;
+};
 /// The kernels of a K = inf row-loop configuration (KernelConfig::rowLoop)
-/// besides its look-back kernel. `loop` (configuration `loopConfig`): the
-/// row-loop kernel, launched instead of the look-back kernel (nx = 1, no
-/// flags) when the row groups fill the GPU. local = scan: `units`, for
-/// fewer row groups. local = mma (pass option mma-loop-kernel = auto):
-/// `wide`, the 128-register form, launched instead of `loop` for rows of
-/// at least KernelConfig::kMmaWideChunks CTA spans, and `half`
-/// (mmaHalfConfig), launched before either when the row groups give it
-/// KernelConfig::kMmaHalfWarps warps.
+/// besides its look-back kernel. `loop`: the row-loop kernel, launched
+/// instead of the look-back kernel (nx = 1, no flags) when the row groups
+/// fill the GPU. local = scan: `units`, for fewer row groups. local = mma
+/// (pass option mma-loop-kernel = auto): `wide` (mmaWideConfig), launched
+/// instead of `loop` for rows of at least KernelConfig::kMmaWideChunks CTA
+/// spans, and `half` (mmaHalfConfig), launched before either when the row
+/// groups give it KernelConfig::kMmaHalfWarps warps.
 struct RowLoopKernels {
-  gpu::GPUFuncOp loop, units, wide, half;
-  KernelConfig loopConfig;
+  LoopKernel loop, wide, half;
+  gpu::GPUFuncOp units;
 };
 
 /// Launches the scan kernel `kernel` of `config` over `rows` rows of `L`
@@ -131,7 +136,7 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
   // whole row (nx = 1, no flags or scratch); else the look-back kernel
   // below.
   Value warpsUsed;
-  if (rl.loop) {
+  if (rl.loop.fn) {
     assert(synchronous && "the row loop is launched synchronously");
     warpsUsed = arith::MulIOp::create(
         b, rowGroups, idx(config.warps() * config.slots));
@@ -151,9 +156,9 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
           gpu::WaitOp::create(b, tokenType, ValueRange{}).getAsyncToken();
       SmallVector<Value> operands(kernelOperands);
       operands.push_back(idx(1));
-      // local = mma: the staged chunks in dynamic workgroup memory (the
-      // 128-register kernel's chunks: mmaWideConfig).
-      auto launchLoop = [&](gpu::GPUFuncOp k, const KernelConfig &kc) {
+      // local = mma: the staged chunks in dynamic workgroup memory.
+      auto launchLoop = [&](const LoopKernel &k) {
+        const KernelConfig &kc = k.config;
         MmaStage stage = kc.schedule.getLocal() == LocalStrategy::mma
                              ? mmaStage(kc, /*rowLoopKernel=*/true)
                              : MmaStage();
@@ -161,34 +166,32 @@ static Value emitScanLaunch(ImplicitLocOpBuilder &b, gpu::GPUFuncOp kernel,
         if (stage.on)
           smem = arith::ConstantIntOp::create(b, stage.bytes, 32);
         auto launch = gpu::LaunchFuncOp::create(
-            b, k, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
+            b, k.fn, gpu::KernelDim3{rowGroups, idx(1), idx(1)},
             gpu::KernelDim3{idx(kc.ctaThreads()), idx(1), idx(1)}, smem,
             operands, tokenType, ValueRange{start}, std::nullopt);
         gpu::WaitOp::create(b, Type(), ValueRange{launch.getAsyncToken()});
       };
-      if (rl.half) {
-        KernelConfig hc = mmaHalfConfig(config);
-        Value many = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::uge,
-            arith::MulIOp::create(b, rowGroups, idx(hc.mmaWarps())),
-            idx(KernelConfig::kMmaHalfWarps));
-        auto pick = scf::IfOp::create(b, TypeRange{}, many,
+      // `k` when `cond`, else what follows (in the else branch).
+      auto launchIf = [&](Value cond, const LoopKernel &k) {
+        auto pick = scf::IfOp::create(b, TypeRange{}, cond,
                                       /*withElseRegion=*/true);
         b.setInsertionPoint(pick.thenBlock()->getTerminator());
-        launchLoop(rl.half, hc);
+        launchLoop(k);
         b.setInsertionPoint(pick.elseBlock()->getTerminator());
-      }
-      if (rl.wide) {
-        Value wide = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::uge, ceilDiv(T, config.ctaSpan()),
-            idx(KernelConfig::kMmaWideChunks));
-        auto pick = scf::IfOp::create(b, TypeRange{}, wide,
-                                      /*withElseRegion=*/true);
-        b.setInsertionPoint(pick.thenBlock()->getTerminator());
-        launchLoop(rl.wide, mmaWideConfig(config));
-        b.setInsertionPoint(pick.elseBlock()->getTerminator());
-      }
-      launchLoop(rl.loop, rl.loopConfig);
+      };
+      if (rl.half.fn)
+        launchIf(arith::CmpIOp::create(
+                     b, arith::CmpIPredicate::uge,
+                     arith::MulIOp::create(
+                         b, rowGroups, idx(rl.half.config.mmaWarps())),
+                     idx(KernelConfig::kMmaHalfWarps)),
+                 rl.half);
+      if (rl.wide.fn)
+        launchIf(arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                       ceilDiv(T, config.ctaSpan()),
+                                       idx(KernelConfig::kMmaWideChunks)),
+                 rl.wide);
+      launchLoop(rl.loop);
     }
     b.setInsertionPoint(split.elseBlock()->getTerminator());
     // Fewer rows (local = scan): the units kernel (KernelPart::units),
@@ -321,6 +324,8 @@ static layer::FusedMixOp entryLayer(func::FuncOp fn) {
 
 struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
   using Base::Base;
+  /// The mma-loop-kernel option, parsed once per run.
+  MmaLoopKernel loopKernel = MmaLoopKernel::automatic;
 
   LogicalResult convert(func::FuncOp fn, const TiledEntry &e,
                         gpu::GPUModuleOp kernels) {
@@ -328,7 +333,7 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
     config.mmaRingDepth = mmaRing;
     config.mmaRingGroup = mmaRingGroup;
     config.mmaMatrixParts = mmaMatrixParts;
-    config.mmaLoopKernel = *parseMmaLoopKernel(mmaLoopKernel);
+    config.mmaLoopKernel = loopKernel;
     Location loc = e.anchor->getLoc();
     if (ShapedType::isDynamic(config.channels))
       return e.anchor->emitError() << "swr.scan on the GPU needs a static D";
@@ -365,28 +370,30 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
         config.rowLoop() ? KernelPart::lookBack : KernelPart::whole);
     RowLoopKernels rl;
     if (config.rowLoop()) {
-      rl.loopConfig = config;
-      KernelPart loopPart = KernelPart::rowLoop;
-      std::string loopName = kernelName + "_loop";
+      auto build = [&](StringRef suffix, const KernelConfig &kc,
+                       KernelPart part) {
+        return LoopKernel{
+            buildKernel(builder, loc, kernels, kernelName + suffix.str(), kc,
+                        part),
+            kc};
+      };
       bool mma = config.schedule.getLocal() == LocalStrategy::mma;
-      // local = mma, mma-loop-kernel = wide / half: that kernel only.
-      if (mma && config.mmaLoopKernel == MmaLoopKernel::wide) {
-        rl.loopConfig = mmaWideConfig(config);
-        loopPart = KernelPart::rowLoopWide;
-        loopName += "_wide";
-      } else if (mma && config.mmaLoopKernel == MmaLoopKernel::half) {
-        if (!hasMmaHalf(config))
-          return e.anchor->emitError()
-                 << "mma-loop-kernel=half needs mma warps with 2 tiles per "
-                    "chunk (local = mma, tiles_per_lane = 1, 16 channels per "
-                    "CTA on one warp each: warps = 1) and staged chunks "
-                    "(tiles of 16 tokens)";
-        rl.loopConfig = mmaHalfConfig(config);
-        loopPart = KernelPart::rowLoopHalf;
-        loopName += "_half";
-      }
-      rl.loop = buildKernel(builder, loc, kernels, loopName, rl.loopConfig,
-                            loopPart);
+      MmaLoopKernel ask = mma ? config.mmaLoopKernel : MmaLoopKernel::loop;
+      if (ask == MmaLoopKernel::half && !hasMmaHalf(config))
+        return e.anchor->emitError()
+               << "mma-loop-kernel=half needs mma warps with 2 tiles per "
+                  "chunk (local = mma, tiles_per_lane = 1, 16 channels per "
+                  "CTA on one warp each: warps = 1) and staged chunks "
+                  "(tiles of 16 tokens)";
+      // mma-loop-kernel = wide / half: that kernel only.
+      if (ask == MmaLoopKernel::wide)
+        rl.loop = build("_loop_wide", mmaWideConfig(config),
+                        KernelPart::rowLoopWide);
+      else if (ask == MmaLoopKernel::half)
+        rl.loop = build("_loop_half", mmaHalfConfig(config),
+                        KernelPart::rowLoopHalf);
+      else
+        rl.loop = build("_loop", config, KernelPart::rowLoop);
       // local = scan: several units per row, each a row loop
       // (KernelPart::units), for shapes whose rows leave the GPU idle.
       if (!mma)
@@ -394,13 +401,12 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
                                config, KernelPart::units);
       // local = mma, the rule: the 128-register form for long rows, and
       // the form with half the warps per CTA for many row groups.
-      if (mma && config.mmaLoopKernel == MmaLoopKernel::automatic) {
-        rl.wide = buildKernel(builder, loc, kernels, kernelName + "_loop_wide",
-                              mmaWideConfig(config), KernelPart::rowLoopWide);
+      if (ask == MmaLoopKernel::automatic) {
+        rl.wide = build("_loop_wide", mmaWideConfig(config),
+                        KernelPart::rowLoopWide);
         if (hasMmaHalf(config))
-          rl.half = buildKernel(builder, loc, kernels,
-                                kernelName + "_loop_half",
-                                mmaHalfConfig(config), KernelPart::rowLoopHalf);
+          rl.half = build("_loop_half", mmaHalfConfig(config),
+                          KernelPart::rowLoopHalf);
       }
     }
 
@@ -775,13 +781,15 @@ struct ConvertSWRToGPUPass : impl::ConvertSWRToGPUBase<ConvertSWRToGPUPass> {
           << static_cast<int64_t>(mmaMatrixParts);
       return signalPassFailure();
     }
-    if (!parseMmaLoopKernel(mmaLoopKernel)) {
+    std::optional<MmaLoopKernel> asked = parseMmaLoopKernel(mmaLoopKernel);
+    if (!asked) {
       emitError(module.getLoc())
           << "convert-swr-to-gpu: mma-loop-kernel must be auto, loop, wide or "
              "half; got '"
           << mmaLoopKernel << "'";
       return signalPassFailure();
     }
+    loopKernel = *asked;
     bool failedAny = false;
     ScheduleKnobs knobs{local,       tilesPerLane, warps, cluster, lane,
                         warp,        cta,          grid,  overrideSchedule};
